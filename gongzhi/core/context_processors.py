@@ -1,0 +1,88 @@
+"""What every page needs: who is logged in, the console navigation, display preferences."""
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.core.notifications import unread_count
+from gongzhi.core.permissions import Perm, is_staff_user, scope_paths
+
+LARGE_TEXT_COOKIE = "gz_large_text"
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    # Who sees the entry: None = every staff user, a Perm = holders of it anywhere,
+    # "admin" = users admitted to the Django admin site.
+    needs: Perm | str | None = None
+
+
+# The staff console, by app. Entries whose URL is not (yet) defined are left out, so
+# 问题台账 (cases), 议事协商 (deliberation) and 志愿服务 (volunteering) join here when built.
+CONSOLE_NAV: list[NavItem] = [
+    NavItem(_("首页"), "core:home"),
+    NavItem(_("区域"), "areas:browser", Perm.VIEW_AREA),
+    NavItem(_("审计日志"), "core:audit", Perm.VIEW_AUDIT),
+    NavItem(_("通知"), "core:inbox"),
+    NavItem(_("管理后台"), "admin:index", "admin"),
+]
+
+
+def _allowed(user, needs: Perm | str | None) -> bool:
+    if needs is None:
+        return True
+    if needs == "admin":
+        return bool(user.is_active and user.is_staff)
+    return bool(user.is_superuser or scope_paths(user, needs))
+
+
+def console_nav(request: HttpRequest) -> list[dict]:
+    """The console entries this user may open, the current one marked."""
+    user = request.user
+    current = getattr(getattr(request, "resolver_match", None), "view_name", "") or ""
+    items = []
+    for item in CONSOLE_NAV:
+        if not _allowed(user, item.needs):
+            continue
+        try:
+            url = reverse(item.url_name)
+        except NoReverseMatch:
+            continue
+        # Every page of another app lights up that app's entry; core's entries are single pages.
+        namespace = item.url_name.split(":")[0]
+        same_app = namespace != "core" and current.startswith(namespace + ":")
+        active = current == item.url_name or same_app
+        items.append({"label": item.label, "url": url, "active": active})
+    return items
+
+
+def role_summary(user) -> str:
+    """Roles with the area each covers, e.g. 社区工作者 · 活龙社区."""
+    parts = [
+        f"{grant.get_role_display()} · {grant.area.name}"
+        for grant in user.role_grants.select_related("area").order_by("area__path", "role")[:4]
+    ]
+    parts += [str(org) for org in user.organisations.filter(is_active=True)[:2]]
+    if user.is_superuser and not parts:
+        parts.append(str(_("超级管理员")))
+    return "、".join(parts)
+
+
+def navigation(request: HttpRequest) -> dict:
+    large_text = request.COOKIES.get(LARGE_TEXT_COOKIE) == "1"
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"is_staff_console": False, "large_text": large_text}
+    staff = is_staff_user(user)
+    return {
+        "is_staff_console": staff,
+        "large_text": large_text,
+        "unread_notifications": SimpleLazyObject(lambda: unread_count(user)),
+        "role_summary": SimpleLazyObject(lambda: role_summary(user)),
+        "console_nav": SimpleLazyObject(lambda: console_nav(request)) if staff else [],
+    }

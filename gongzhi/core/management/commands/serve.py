@@ -1,0 +1,71 @@
+"""gongzhi serve [--host 127.0.0.1] [--port 8000] [--workers N]: the production server.
+
+Collects static files (whitenoise serves them from STATIC_ROOT in the data directory),
+then replaces this process with granian, so signals reach the server directly and the
+environment (DATABASE_URL, GONGZHI_DATA_DIR, …) carries over.
+"""
+
+import os
+import sys
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connections
+from django.utils.translation import gettext as _
+
+MAX_DEFAULT_WORKERS = 8
+
+
+def default_workers() -> int:
+    """One worker per core this process may run on, at most eight."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, MAX_DEFAULT_WORKERS))
+
+
+def add_server_arguments(parser) -> None:
+    parser.add_argument("--host", default="127.0.0.1", help="监听地址（缺省 127.0.0.1）")
+    parser.add_argument("--port", type=int, default=8000, help="端口（缺省 8000）")
+    parser.add_argument("--workers", type=int, default=None,
+                        help=f"工作进程数（缺省按 CPU 核数，最多 {MAX_DEFAULT_WORKERS}）")
+
+
+def server_argv(host: str, port: int, workers: int) -> list[str]:
+    return [sys.executable, "-m", "granian", "--interface", "wsgi", "gongzhi.wsgi:application",
+            "--host", host, "--port", str(port), "--workers", str(workers)]
+
+
+def run_server(*, host: str, port: int, workers: int | None, stdout=None) -> None:
+    """Collect static files, then exec granian; does not return."""
+    if not 0 < port < 65536:
+        raise CommandError(_("端口须在 1 到 65535 之间"))
+    if workers is not None and workers < 1:
+        raise CommandError(_("工作进程数至少为 1"))
+    workers = workers or default_workers()
+    call_command("collectstatic", interactive=False, verbosity=0)
+    env = dict(os.environ)
+    env.setdefault("DJANGO_SETTINGS_MODULE", "gongzhi.settings")
+    # The data directory may have come from the working directory: pin it for the server.
+    env["GONGZHI_DATA_DIR"] = str(settings.DATA_DIR)
+    argv = server_argv(host, port, workers)
+    if stdout is not None:
+        stdout.write(_("共治服务启动：http://%(host)s:%(port)d/ （%(workers)d 个工作进程，"
+                       "按 Ctrl+C 停止）") % {"host": host, "port": port, "workers": workers})
+        stdout.flush()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    connections.close_all()
+    os.execvpe(argv[0], argv, env)
+
+
+class Command(BaseCommand):
+    help = "收集静态文件后以 granian 启动生产服务器"
+
+    def add_arguments(self, parser):
+        add_server_arguments(parser)
+
+    def handle(self, *args, host: str, port: int, workers: int | None, **options):
+        run_server(host=host, port=port, workers=workers, stdout=self.stdout)

@@ -1,0 +1,85 @@
+"""The OpenAPI schema and the docs page: complete, valid, and nothing loaded from a CDN."""
+
+import json
+from html.parser import HTMLParser
+
+from django.conf import settings
+
+# (path, method) → the error statuses it documents besides 401 (every endpoint needs a login)
+READ = {"404", "422"}
+CHANGE = {"403", "404", "409", "422"}
+API_OPERATIONS = {
+    ("/api/me", "get"): set(),
+    ("/api/areas/", "get"): set(),
+    ("/api/areas/locate", "get"): READ,
+    ("/api/areas/{code}", "get"): READ,
+    ("/api/areas/{code}/children", "get"): READ,
+    ("/api/areas/{code}/households", "get"): READ,
+    ("/api/households/{id}", "get"): READ,
+    ("/api/cases/", "get"): READ,
+    # 201 for a new case, 200 when the idempotency key names one already filed
+    ("/api/cases/", "post"): {"201", "403", "409", "422"},
+    ("/api/cases/{id}", "get"): READ,
+    **{(f"/api/cases/{{id}}/{step}", "post"): CHANGE for step in [
+        "accept", "reject", "dispatch", "start", "resolve", "rate", "forward", "escalate"]},
+}
+API_PATHS = {path for path, _ in API_OPERATIONS}
+
+
+class Links(HTMLParser):
+    """Every URL a page asks the browser to fetch or follow."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[tuple[str, str, str]] = []
+        self.scripts = 0
+
+    def handle_starttag(self, tag, attrs):
+        self.scripts += tag == "script"
+        for name, value in attrs:
+            if name in {"src", "href", "action", "srcset", "data"} and value is not None:
+                self.urls.append((tag, name, value))
+
+
+def test_openapi_json_lists_every_path(client, db):
+    response = client.get("/api/openapi.json")
+    assert response.status_code == 200
+    schema = json.loads(response.content)
+    assert schema["openapi"].startswith("3.")
+    assert set(schema["paths"]) == API_PATHS
+    documented = {(path, method) for path, ops in schema["paths"].items() for method in ops}
+    assert documented == set(API_OPERATIONS)
+    for (path, method), errors in API_OPERATIONS.items():
+        operation = schema["paths"][path][method]
+        assert set(operation["responses"]) == {"200", "401"} | errors, (path, method)
+        schemes = {name for req in operation["security"] for name in req}
+        assert schemes == {"BearerToken", "HeaderToken", "SessionAuth"}, (path, method)
+    security = schema["components"]["securitySchemes"]
+    assert security["BearerToken"] == {"type": "http", "scheme": "bearer"}
+    assert security["HeaderToken"] == {"type": "apiKey", "in": "header", "name": "X-API-Key"}
+    assert security["SessionAuth"]["in"] == "cookie"
+    household = schema["components"]["schemas"]["HouseholdOut"]["properties"]
+    assert {"type": "string"} in household["floor_area"]["anyOf"]
+    assert "number" not in json.dumps(household["floor_area"])
+    page = schema["components"]["schemas"]["HouseholdPage"]["properties"]
+    assert {"items", "next_cursor"} <= set(page)
+
+
+def test_docs_page_is_local_html(client, db):
+    response = client.get("/api/docs")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    html = response.content.decode()
+    for path in API_PATHS:
+        assert path in html
+    assert "X-API-Key" in html and "/api/openapi.json" in html
+    parser = Links()
+    parser.feed(html)
+    assert parser.urls, "the page links at least its stylesheet and the schema"
+    for tag, attr, url in parser.urls:
+        # Same-site only: no scheme, no protocol-relative //host, nothing from a CDN.
+        assert url.startswith(("/", "#")) and not url.startswith("//"), (tag, attr, url)
+        if tag == "link" and attr == "href":
+            assert url.startswith(settings.STATIC_URL), url
+    assert "cdn" not in html.lower()
+    assert parser.scripts == 0  # drawn on the server: readable without JavaScript

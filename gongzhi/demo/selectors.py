@@ -1,0 +1,81 @@
+"""The demo's login table, read from the database (so it is right on every run)."""
+
+from dataclasses import dataclass
+
+from django.db.models import Prefetch
+from django.utils.translation import gettext as _
+
+from gongzhi.accounts.models import Membership, RoleGrant, User
+from gongzhi.areas.models import AreaNode
+from gongzhi.core.permissions import Role
+from gongzhi.demo.logins import DEMO_PASSWORD, usernames
+
+_COMMUNITY_DEPTH = 4  # city 1, district 2, street 3, community 4
+
+
+@dataclass(frozen=True)
+class LoginRow:
+    role: str
+    username: str
+    phone: str
+    password: str
+    sees: str
+
+
+def _place(area: AreaNode) -> str:
+    """'活龙井社区 › 第一大网格 › 第1-1小网格', '活龙井社区 › 铁路二村 › 1栋'; above: the name."""
+    if area.depth <= _COMMUNITY_DEPTH:
+        return area.name
+    return " › ".join(
+        a.name for a in area.ancestors()
+        if a.depth >= _COMMUNITY_DEPTH and (not a.is_grid or area.is_grid)
+    )
+
+
+def _sees_grant(grant: RoleGrant) -> str:
+    place = {"area": _place(grant.area)}
+    texts = {
+        Role.ADMIN: _("全部数据；管理后台 /admin/"),
+        Role.DISTRICT_STAFF: _("%(area)s全区：区域、住户、审计日志（居民电话和身份证号隐藏）"),
+        Role.STREET_STAFF: _("%(area)s全街道：区域、住户、审计日志（居民电话和身份证号隐藏）"),
+        Role.COMMUNITY_STAFF: _("%(area)s：住户和居民（含联系方式），可登记和导入住户"),
+        Role.GRID_WORKER: _("%(area)s：本网格住户和居民（含联系方式）"),
+        Role.BUILDING_HEAD: _("%(area)s：本楼栋住户和居民（含联系方式）"),
+        Role.RESIDENT: _("自己家庭的住户信息；所在楼栋（%(area)s）的公开信息"),
+    }
+    return texts[grant.role] % place if grant.role in texts else place["area"]
+
+
+def _sees_membership(membership: Membership) -> str:
+    org = membership.organisation
+    areas = "、".join(_place(a) for a in org.areas.all())
+    return _("%(org)s（%(kind)s）：服务区域 %(areas)s 的公开信息") % {
+        "org": org.name, "kind": org.get_kind_display(), "areas": areas}
+
+
+def demo_logins() -> list[LoginRow]:
+    """One row per demo login that exists, in the order of the plan."""
+    users = User.objects.filter(username__in=usernames()).prefetch_related(
+        Prefetch("role_grants", queryset=RoleGrant.objects.select_related("area")),
+        Prefetch("membership_set",
+                 queryset=Membership.objects.select_related("organisation")
+                 .prefetch_related("organisation__areas")),
+    )
+    by_name = {user.username: user for user in users}
+    rows = []
+    for username in usernames():
+        user = by_name.get(username)
+        if user is None:
+            continue
+        grants = list(user.role_grants.all())
+        memberships = list(user.membership_set.all())
+        if grants:
+            role = Role(grants[0].role).label
+        elif memberships:
+            role = f"{Role.ORG_MEMBER.label}·{memberships[0].organisation.get_kind_display()}"
+        else:
+            role = "—"
+        sees = [_sees_grant(g) for g in grants] + [_sees_membership(m) for m in memberships]
+        rows.append(LoginRow(role=str(role), username=username, phone=user.phone or "",
+                             password=DEMO_PASSWORD, sees="；".join(sees)))
+    return rows

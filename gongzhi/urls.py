@@ -1,0 +1,26 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+
+from gongzhi.api import api
+from gongzhi.cases import views_resident as cases_resident_views
+
+admin.site.site_header = "共治 · 管理后台"
+admin.site.site_title = "共治"
+
+urlpatterns = [
+    path("", include("gongzhi.core.urls")),
+    path("accounts/", include("gongzhi.accounts.urls")),
+    path("areas/", include("gongzhi.areas.urls")),
+    path("cases/kpi/", include("gongzhi.cases.urls_kpi")),
+    path("cases/", include("gongzhi.cases.urls_resident")),
+    path("cases/", include("gongzhi.cases.urls_staff")),
+    path("open311/v2/", include("gongzhi.open311.urls")),
+    # Short link printed in building QR codes: residents scan it and report at the door.
+    path("r/<str:building_code>/", cases_resident_views.report, name="report_landing_short"),
+    path("api/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
+urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
