@@ -140,11 +140,15 @@ def object_type_choices() -> list[tuple[str, str]]:
 
 
 def _label(model, key: str) -> str:
+    """The field's verbose name; a key naming no field of its own (a reverse relation such
+    as a case's "photos" count) stays as it is."""
     if model is not None:
         try:
-            return str(model._meta.get_field(key).verbose_name)
+            field = model._meta.get_field(key)
         except FieldDoesNotExist:
-            pass
+            return key
+        if field.concrete:
+            return str(field.verbose_name)
     return key
 
 
