@@ -133,6 +133,10 @@ SESSION_SAVE_EVERY_REQUEST = True
 # Shown to residents wherever a phone line helps (the city service hotline by default).
 GONGZHI_HOTLINE = os.environ.get("GONGZHI_HOTLINE", "12345")
 
+# Until a case is classified, it must be answered within this many hours (12345 practice:
+# online submissions within 2 h); once classified, its category's limit applies.
+GONGZHI_RESPONSE_HOURS = int(os.environ.get("GONGZHI_RESPONSE_HOURS", "2"))
+
 # Cases not rated this many days after they are resolved are archived as unrated.
 GONGZHI_RATING_DAYS = int(os.environ.get("GONGZHI_RATING_DAYS", "7"))
 

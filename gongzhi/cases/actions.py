@@ -108,15 +108,21 @@ def limits(category: Category, priority: str) -> tuple[int, int]:
     return category.response_hours, category.resolution_workdays
 
 
+def response_deadline(created_at: datetime, category: Category | None, priority: str) -> datetime:
+    """When the case must be answered: the category's limit, or before classification the
+    platform's (GONGZHI_RESPONSE_HOURS; 12345 practice answers online reports within 2 h)."""
+    hours = limits(category, priority)[0] if category else settings.GONGZHI_RESPONSE_HOURS
+    return created_at + timedelta(hours=hours)
+
+
 def resolution_deadline(start: datetime, workdays: int) -> datetime:
     """The end of the ``workdays``-th working day after the local day of ``start``."""
     return end_of_day(add_workdays(local_day(start), workdays))
 
 
 def _set_deadlines(case: Case, *, start: datetime) -> None:
-    hours, workdays = limits(case.category, case.priority)
-    case.response_due = case.created_at + timedelta(hours=hours)
-    case.resolution_due = resolution_deadline(start, workdays)
+    case.response_due = response_deadline(case.created_at, case.category, case.priority)
+    case.resolution_due = resolution_deadline(start, limits(case.category, case.priority)[1])
 
 
 # --- plumbing ------------------------------------------------------------------------
@@ -316,6 +322,7 @@ def submit_case(
         terms=_terms(f"{title} {description}"), idempotency_key=idempotency_key or None,
         access_token=secrets.token_urlsafe(24),
     )
+    case.response_due = response_deadline(case.created_at, category, priority)
     try:
         with transaction.atomic():
             case.save()

@@ -27,9 +27,9 @@ from gongzhi.areas.models import AreaNode
 from gongzhi.areas.selectors import area_by_code, public_building, smallest_grid_at
 from gongzhi.cases import actions, selectors
 from gongzhi.cases.actions import CaseConflict
-from gongzhi.cases.forms import deadline_q
 from gongzhi.cases.models import OPEN_STATUSES, Case, Category, Source
 from gongzhi.cases.permissions import is_case_staff, is_reporter
+from gongzhi.cases.selectors import deadline_q
 from gongzhi.core.api import AUTH_ERRORS, ERRORS, ApiError, ErrorOut
 from gongzhi.core.masking import mask_phone
 from gongzhi.core.permissions import Perm, can

@@ -28,10 +28,10 @@ from gongzhi.cases.models import (
     Status,
 )
 from gongzhi.cases.photos import MAX_PHOTOS
+from gongzhi.cases.selectors import deadline_q
 from gongzhi.core.permissions import Perm, scope_paths, scope_q
 from gongzhi.core.tree import ancestor_paths, subtree_q
 
-DUE_SOON = timedelta(hours=24)
 STAFF_SOURCES = (Source.HOTLINE, Source.VISIT, Source.DOOR_TO_DOOR, Source.PATROL,
                  Source.DEPUTY_STATION)
 IMAGE_TYPES = "image/jpeg,image/png,image/webp"
@@ -181,26 +181,6 @@ class LedgerFilterForm(forms.Form):
             cases = cases.filter(Q(title__icontains=text) | Q(pk=pk)) if pk else cases.filter(
                 title__icontains=text)
         return cases
-
-
-def deadline_q(state: str, now: datetime) -> Q:
-    """Open cases in a deadline state, by the rule of selectors.deadline_state.
-
-    The resolution deadline counts; before it is set, the response deadline (until answered).
-    """
-    res = Q(resolution_due__isnull=False)
-    resp = Q(resolution_due__isnull=True, response_due__isnull=False, responded_at__isnull=True)
-    soon = now + DUE_SOON
-    open_ = Q(status__in=OPEN_STATUSES)
-    if state == "overdue":
-        return open_ & ((res & Q(resolution_due__lt=now)) | (resp & Q(response_due__lt=now)))
-    if state == "due_soon":
-        return open_ & ((res & Q(resolution_due__gte=now, resolution_due__lte=soon))
-                        | (resp & Q(response_due__gte=now, response_due__lte=soon)))
-    # On time: a deadline more than a day away, or none to measure yet.
-    return open_ & ((res & Q(resolution_due__gt=soon)) | (resp & Q(response_due__gt=soon))
-                    | Q(resolution_due__isnull=True, response_due__isnull=True)
-                    | Q(resolution_due__isnull=True, responded_at__isnull=False))
 
 
 def _deadline_filter(cases: QuerySet[Case], state: str | None, now: datetime) -> QuerySet[Case]:

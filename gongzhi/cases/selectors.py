@@ -5,9 +5,10 @@ from datetime import datetime, timedelta
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from gongzhi.areas.models import AreaNode
 from gongzhi.cases.models import OPEN_STATUSES, Case, CaseEvent, Supporter
 from gongzhi.cases.permissions import is_case_staff
-from gongzhi.core.permissions import Perm, scope_q
+from gongzhi.core.permissions import Perm, scope_paths, scope_q
 
 DUE_SOON = timedelta(hours=24)
 
@@ -46,9 +47,36 @@ def deadline_state(case: Case, now: datetime | None = None) -> str:
     return "on_time"
 
 
+def deadline_q(state: str, now: datetime) -> Q:
+    """Open cases in a deadline state, the rule of ``deadline_state`` in SQL.
+
+    The resolution deadline counts; before it is set, the response deadline (until answered).
+    """
+    res = Q(resolution_due__isnull=False)
+    resp = Q(resolution_due__isnull=True, response_due__isnull=False, responded_at__isnull=True)
+    soon = now + DUE_SOON
+    open_ = Q(status__in=OPEN_STATUSES)
+    if state == "overdue":
+        return open_ & ((res & Q(resolution_due__lt=now)) | (resp & Q(response_due__lt=now)))
+    if state == "due_soon":
+        return open_ & ((res & Q(resolution_due__gte=now, resolution_due__lte=soon))
+                        | (resp & Q(response_due__gte=now, response_due__lte=soon)))
+    # On time: a deadline more than a day away, or none to measure yet.
+    return open_ & ((res & Q(resolution_due__gt=soon)) | (resp & Q(response_due__gt=soon))
+                    | Q(resolution_due__isnull=True, response_due__isnull=True)
+                    | Q(resolution_due__isnull=True, responded_at__isnull=False))
+
+
 def timeline(case: Case, user) -> list[CaseEvent]:
     """The case's events in order; internal notes only for staff and handlers."""
     events = case.events.select_related("actor").prefetch_related("photos")
     if not is_case_staff(user, case):
         events = events.filter(is_internal=False)
     return list(events)
+
+
+def case_roots(user) -> QuerySet[AreaNode]:
+    """The top nodes of the user's VIEW_CASES scope (the tree's roots for a superuser)."""
+    if getattr(user, "is_superuser", False):
+        return AreaNode.objects.filter(parent__isnull=True).order_by("path")
+    return AreaNode.objects.filter(path__in=scope_paths(user, Perm.VIEW_CASES)).order_by("path")

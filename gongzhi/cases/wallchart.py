@@ -15,9 +15,8 @@ from django.utils.translation import gettext_lazy
 
 from gongzhi.areas import svg
 from gongzhi.areas.models import AreaNode
-from gongzhi.cases.forms import deadline_q
 from gongzhi.cases.models import OPEN_STATUSES, Case, Status
-from gongzhi.cases.selectors import deadline_state
+from gongzhi.cases.selectors import deadline_q, deadline_state
 from gongzhi.core.tree import PATH_STEP
 
 CARDS_PER_COLUMN = 24

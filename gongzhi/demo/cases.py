@@ -455,9 +455,9 @@ def _retime_case(case: Case, events: list[CaseEvent], extensions: dict[int, int]
     case.resolved_at = last(EventKind.RESOLVED)
     case.rated_at = last(EventKind.RATED)
     case.archived_at = last(EventKind.RATED, EventKind.ARCHIVED)
+    case.response_due = ca.response_deadline(case.created_at, case.category, case.priority)
     if case.category_id:
-        hours, workdays = ca.limits(case.category, case.priority)
-        case.response_due = case.created_at + timedelta(hours=hours)
+        workdays = ca.limits(case.category, case.priority)[1]
         due = None
         for e in events:
             if e.kind == EventKind.ACCEPTED or (e.kind == EventKind.RATED

@@ -158,8 +158,10 @@ def test_filters_and_keyset_cursor(client, ledger):
     assert len(ids(get(client, staff, "/api/cases/", {"category": "municipal"}))) == 2
     assert ids(get(client, staff, "/api/cases/", {"category": "street_light"})) == [light.pk]
     assert ids(get(client, staff, "/api/cases/", {"area": "CA-G2"})) == [light.pk]
-    assert ids(get(client, staff, "/api/cases/", {"overdue": "true"})) == [light.pk]
-    assert light.pk not in ids(get(client, staff, "/api/cases/", {"overdue": "false"}))
+    # Past its resolution deadline, and the reports nobody accepted within the response hours.
+    overdue = ids(get(client, staff, "/api/cases/", {"overdue": "true"}))
+    assert overdue == [light.pk] + [c.pk for c in made]
+    assert set(ids(get(client, staff, "/api/cases/", {"overdue": "false"}))).isdisjoint(overdue)
     assert get(client, staff, "/api/cases/", {"area": "CB"}).status_code == 404
     assert get(client, staff, "/api/cases/", {"status": "nonsense"}).status_code == 422
     assert get(client, staff, "/api/cases/", {"cursor": "!!"}).json()["code"] == "invalid_cursor"

@@ -126,7 +126,51 @@ def test_deadline_states(ledger, clock):
     assert deadline_state(case, now=at(2026, 3, 3, 0, 0)) == "closed"
 
 
-def test_submitted_case_is_measured_by_nothing_until_accepted(ledger):
+def test_a_report_must_be_answered_within_the_response_hours_from_its_arrival(ledger, settings):
     case = ledger.new_case()
-    assert case.resolution_due is None and case.response_due is None
-    assert deadline_state(case) == "on_time"
+    assert case.resolution_due is None
+    assert case.response_due == case.created_at + timedelta(hours=settings.GONGZHI_RESPONSE_HOURS)
+    assert deadline_state(case) == "due_soon"
+    assert deadline_state(case, case.created_at + timedelta(hours=3)) == "overdue"
+    settings.GONGZHI_RESPONSE_HOURS = 48
+    fresh = ledger.new_case()
+    assert fresh.response_due == fresh.created_at + timedelta(hours=48)
+    assert deadline_state(fresh) == "on_time"
+
+
+def test_a_report_filed_with_its_category_follows_the_category_limit(ledger):
+    case = actions.submit_case(title="路灯不亮", description="3栋门口路灯不亮", area=ledger.b1,
+                               source="patrol", acting_user=ledger.worker_a1,
+                               category=ledger.light, priority="urgent")
+    assert case.response_due == case.created_at + timedelta(
+        hours=ledger.light.urgent_response_hours)
+
+
+def test_the_sql_rule_and_the_python_rule_agree(ledger):
+    """deadline_q (ledger filters, wall chart counts) and deadline_state (the colours)."""
+    from gongzhi.cases.models import Case
+    from gongzhi.cases.selectors import deadline_q
+
+    now = timezone.now()
+    hours = [-30, -3, -1, 1, 5, 23, 25, 72]
+    made = []
+    for status in ["submitted", "accepted", "in_progress", "resolved"]:
+        for h in hours:
+            case = ledger.new_case(status, category=ledger.road) if status != "submitted" \
+                else ledger.new_case()
+            due = now + timedelta(hours=h)
+            Case.objects.filter(pk=case.pk).update(
+                **({"response_due": due} if status == "submitted" else {"resolution_due": due}))
+            made.append(case.pk)
+    answered = ledger.new_case("in_progress", category=ledger.road)
+    Case.objects.filter(pk=answered.pk).update(resolution_due=None,
+                                               response_due=now - timedelta(hours=5))
+    made.append(answered.pk)
+    cases = Case.objects.filter(pk__in=made)
+    for state in ["overdue", "due_soon", "on_time"]:
+        in_sql = set(cases.filter(deadline_q(state, now)).values_list("pk", flat=True))
+        in_python = {c.pk for c in cases if deadline_state(c, now) == state}
+        assert in_sql == in_python, state
+    assert {c.pk for c in cases if deadline_state(c, now) == "closed"} == set(
+        cases.exclude(status__in=["submitted", "accepted", "in_progress"])
+        .values_list("pk", flat=True))

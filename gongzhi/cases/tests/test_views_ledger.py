@@ -109,7 +109,8 @@ def mixed(ledger):
     ("status=open", {"c_sub", "c_acc", "c_gar", "c_hot", "c_late", "c_soon"}),
     ("source=patrol", {"c_hot"}),
     ("deadline=overdue", {"c_late"}),
-    ("deadline=due_soon", {"c_soon"}),
+    # Fresh reports must be answered within the response hours: due soon until accepted.
+    ("deadline=due_soon", {"c_soon", "c_sub", "c_hot"}),
     ("assignee=o:{property_co}", {"c_gar"}),
     ("assignee=none", {"c_sub", "c_acc", "c_hot"}),
     ("q=路", {"c_acc", "c_hot"}),

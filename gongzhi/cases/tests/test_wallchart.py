@@ -83,7 +83,8 @@ def test_child_counts_and_fills(wall):
     n = wall
     counts = {c.node.code: c for c in wallchart.child_counts(n.comm_a,
                                                             cases_visible_to(n.staff_a))}
-    assert (counts["CA-G1"].open, counts["CA-G1"].overdue, counts["CA-G1"].due_soon) == (3, 1, 0)
+    # The two fresh reports are due soon: they must be accepted within the response hours.
+    assert (counts["CA-G1"].open, counts["CA-G1"].overdue, counts["CA-G1"].due_soon) == (3, 1, 2)
     assert (counts["CA-G2"].open, counts["CA-G2"].overdue, counts["CA-G2"].due_soon) == (2, 0, 1)
     Case.objects.filter(pk=n.soon.pk).update(resolution_due=timezone.now() + timedelta(days=5))
     Case.objects.filter(area=n.b2).exclude(pk=n.soon.pk).update(status="archived")

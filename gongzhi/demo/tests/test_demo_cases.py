@@ -12,7 +12,6 @@ from django.db.models import F
 from django.utils import timezone
 
 from gongzhi.cases.actions import limits, resolution_deadline
-from gongzhi.cases.forms import deadline_q
 from gongzhi.cases.models import (
     Case,
     CaseEvent,
@@ -24,6 +23,7 @@ from gongzhi.cases.models import (
     Status,
     Supporter,
 )
+from gongzhi.cases.selectors import deadline_q
 from gongzhi.core.models import AuditEvent
 from gongzhi.demo.actions import load_demo
 from gongzhi.demo.cases import N_CASES, load_demo_cases
