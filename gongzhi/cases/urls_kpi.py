@@ -6,5 +6,6 @@ from gongzhi.cases import views_kpi
 
 app_name = "cases_kpi"
 urlpatterns = [
+    path("", views_kpi.home, name="home"),
     path("<str:code>/", views_kpi.area, name="area"),
 ]

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET
 
 from gongzhi.areas.models import AreaNode
 from gongzhi.cases.kpis import Kpis, Tally, kpis, rollup
+from gongzhi.cases.views_staff import open_own_area
 from gongzhi.core.permissions import Perm, can
 
 PERIODS = {
@@ -127,6 +128,12 @@ def _visible_node(request: HttpRequest, code: str) -> AreaNode:
 
 def _kpi_url(node: AreaNode, period: Period) -> str:
     return reverse("cases_kpi:area", kwargs={"code": node.code}) + "?" + period.query
+
+
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    return open_own_area(request, "cases_kpi:area", _("诉求指标"))
 
 
 @login_required

@@ -471,6 +471,25 @@ def export(request: HttpRequest) -> HttpResponse:
 # --- the wall chart ----------------------------------------------------------------------------
 
 
+def open_own_area(request: HttpRequest, url_name: str, title: str) -> HttpResponse:
+    """From the console menu: straight to the user's own area, or a choice of their areas."""
+    roots = list(selectors.case_roots(request.user))
+    if not roots:
+        raise PermissionDenied(_("您无权查看问题台账"))
+    if len(roots) == 1:
+        return redirect(url_name, code=roots[0].code)
+    return render(request, "cases/staff/choose_area.html", {
+        "title": title,
+        "choices": [(root, reverse(url_name, kwargs={"code": root.code})) for root in roots],
+    })
+
+
+@login_required
+@require_GET
+def wall_home(request: HttpRequest) -> HttpResponse:
+    return open_own_area(request, "cases:wallchart", _("挂图作战"))
+
+
 @login_required
 @require_GET
 def wall(request: HttpRequest, code: str) -> HttpResponse:

@@ -8,7 +8,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.notifications import unread_count
-from gongzhi.core.permissions import Perm, is_staff_user, scope_paths
+from gongzhi.core.permissions import Perm, Role, roles, scope_paths, uses_console
 
 LARGE_TEXT_COOKIE = "gz_large_text"
 
@@ -17,15 +17,21 @@ LARGE_TEXT_COOKIE = "gz_large_text"
 class NavItem:
     label: str
     url_name: str
-    # Who sees the entry: None = every staff user, a Perm = holders of it anywhere,
-    # "admin" = users admitted to the Django admin site.
+    # Who sees the entry: None = every console user, a Perm = holders of it anywhere,
+    # "admin" = users admitted to the Django admin site, "cases" = who works on cases
+    # (VIEW_CASES anywhere, or a member of an organisation cases are dispatched to).
     needs: Perm | str | None = None
+    # Other pages that light this entry up (by default: every page of its app).
+    also: tuple[str, ...] = ()
 
 
 # The staff console, by app. Entries whose URL is not (yet) defined are left out, so
-# 问题台账 (cases), 议事协商 (deliberation) and 志愿服务 (volunteering) join here when built.
+# 议事协商 (deliberation) and 志愿服务 (volunteering) join here when built.
 CONSOLE_NAV: list[NavItem] = [
     NavItem(_("首页"), "core:home"),
+    NavItem(_("问题台账"), "cases:ledger", "cases"),
+    NavItem(_("挂图作战"), "cases:wall_home", Perm.VIEW_CASES, also=("cases:wallchart",)),
+    NavItem(_("诉求指标"), "cases_kpi:home", Perm.VIEW_CASES, also=("cases_kpi:area",)),
     NavItem(_("区域"), "areas:browser", Perm.VIEW_AREA),
     NavItem(_("审计日志"), "core:audit", Perm.VIEW_AUDIT),
     NavItem(_("通知"), "core:inbox"),
@@ -38,13 +44,23 @@ def _allowed(user, needs: Perm | str | None) -> bool:
         return True
     if needs == "admin":
         return bool(user.is_active and user.is_staff)
+    if needs == "cases":
+        return bool(user.is_superuser or scope_paths(user, Perm.VIEW_CASES)
+                    or Role.ORG_MEMBER in roles(user))
     return bool(user.is_superuser or scope_paths(user, needs))
+
+
+def _lights_up(item: NavItem, current: str) -> bool:
+    return current == item.url_name or current in item.also
 
 
 def console_nav(request: HttpRequest) -> list[dict]:
     """The console entries this user may open, the current one marked."""
     user = request.user
     current = getattr(getattr(request, "resolver_match", None), "view_name", "") or ""
+    # A page no entry names lights up its app's first entry; core's entries are single pages.
+    claimed = any(_lights_up(item, current) for item in CONSOLE_NAV)
+    app = current.split(":")[0] if not claimed and ":" in current else ""
     items = []
     for item in CONSOLE_NAV:
         if not _allowed(user, item.needs):
@@ -53,10 +69,9 @@ def console_nav(request: HttpRequest) -> list[dict]:
             url = reverse(item.url_name)
         except NoReverseMatch:
             continue
-        # Every page of another app lights up that app's entry; core's entries are single pages.
-        namespace = item.url_name.split(":")[0]
-        same_app = namespace != "core" and current.startswith(namespace + ":")
-        active = current == item.url_name or same_app
+        active = _lights_up(item, current)
+        if app and app != "core" and item.url_name.startswith(app + ":"):
+            active, app = True, ""
         items.append({"label": item.label, "url": url, "active": active})
     return items
 
@@ -78,7 +93,7 @@ def navigation(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"is_staff_console": False, "large_text": large_text}
-    staff = is_staff_user(user)
+    staff = uses_console(user)
     return {
         "is_staff_console": staff,
         "large_text": large_text,

@@ -96,6 +96,12 @@ def is_staff_user(user) -> bool:
     return bool(getattr(user, "is_superuser", False) or roles(user) & STAFF_ROLES)
 
 
+def uses_console(user) -> bool:
+    """Works at the staff console: staff, and members of the organisations that take
+    dispatched cases (departments, property companies, teams: 部门报到)."""
+    return is_staff_user(user) or Role.ORG_MEMBER in roles(user)
+
+
 def scope_paths(user, perm: Perm) -> list[str]:
     """The fewest area paths whose subtrees together hold everything ``perm`` covers."""
     paths = sorted({path for role, path in grants(user) if perm in ROLE_PERMS.get(role, ())})

@@ -152,9 +152,24 @@ def _label(model, key: str) -> str:
     return key
 
 
+def _local_time(value: str) -> str | None:
+    """An ISO timestamp with its offset (how snapshots keep datetimes), in Asia/Shanghai."""
+    if len(value) < 20 or value[4:5] != "-" or value[10:11] not in ("T", " "):
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if timezone.is_naive(moment):
+        return None
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
 def _show(value: Any) -> str:
     if value is None or value == "":
         return "—"
+    if isinstance(value, str) and (local := _local_time(value)):
+        return local
     if isinstance(value, bool):
         return _("是") if value else _("否")
     if isinstance(value, (list, dict)):

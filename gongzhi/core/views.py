@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from gongzhi.core import selectors
 from gongzhi.core.actions import mark_notifications_read
 from gongzhi.core.context_processors import LARGE_TEXT_COOKIE
-from gongzhi.core.permissions import is_staff_user
+from gongzhi.core.permissions import uses_console
 
 # --- home ------------------------------------------------------------------------------
 
@@ -51,7 +51,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if not user.is_authenticated:
         return render(request, "core/welcome.html")
     context: dict[str, Any] = {"panels": _panels(request)}
-    if is_staff_user(user):
+    if uses_console(user):
         if selectors.can_view_audit(user):
             context["recent"] = selectors.audit_page(user, limit=10).rows
         return render(request, "core/console_home.html", context)

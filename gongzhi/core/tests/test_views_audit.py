@@ -163,6 +163,18 @@ def test_before_and_after_are_readable_and_personal_data_masked(client, street):
 
 
 @pytest.mark.django_db
+def test_timestamps_read_in_shanghai_time_and_other_text_stays(client, street):
+    AuditEvent.objects.create(
+        action="areas.update_resident", object_type="areas.resident", object_id="1",
+        object_repr="王秀英", area_path=street.h1.area_path,
+        before={"note": "2026-06-17 见面"}, after={"note": "2026-06-17T15:59:59.5+00:00"},
+    )
+    client.force_login(street.staff_a)
+    page = client.get(URL, {"action": "areas.update_resident"}).content.decode()
+    assert "<del>2026-06-17 见面</del> → <ins>2026-06-17 23:59</ins>" in page
+
+
+@pytest.mark.django_db
 def test_staff_home_lists_recent_events_in_scope(client, street):
     client.force_login(street.staff_b)
     response = client.get(reverse("core:home"))
