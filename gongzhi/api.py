@@ -202,11 +202,16 @@ def _register_routers() -> None:
     from gongzhi.areas.api import households_router
     from gongzhi.areas.api import router as areas_router
     from gongzhi.cases.api import router as cases_router
+    from gongzhi.cases.api_lookups import router as case_lookups_router
+    from gongzhi.cases.api_work import router as case_work_router
 
     api.add_router("/", accounts_router, tags=["accounts"])
     api.add_router("/areas/", areas_router, tags=["areas"])
     api.add_router("/households/", households_router, tags=["households"])
+    # Lookups first: their fixed paths (/cases/kpis …) before the cases' /{id}.
+    api.add_router("/cases/", case_lookups_router, tags=["cases"])
     api.add_router("/cases/", cases_router, tags=["cases"])
+    api.add_router("/cases/", case_work_router, tags=["cases"])
 
 
 _register_routers()

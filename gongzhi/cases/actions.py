@@ -541,9 +541,10 @@ def add_note(*, case: Case, note: str, acting_user, internal: bool = True,
 
 
 @transaction.atomic
-def request_extension(*, case: Case, workdays: int, reason: str, acting_user) -> ExtensionRequest:
+def request_extension(*, case: Case, workdays: int, reason: str, acting_user,
+                      expected_version: int | None = None) -> ExtensionRequest:
     """延期: the handler asks for more working days; triage staff decide."""
-    locked = _lock(case)
+    locked = _lock(case, expected_version)
     require_handle(acting_user, locked)
     _allow(locked, "request_extension")
     try:
@@ -570,9 +571,9 @@ def request_extension(*, case: Case, workdays: int, reason: str, acting_user) ->
 
 @transaction.atomic
 def decide_extension(*, extension: ExtensionRequest, approve: bool, acting_user,
-                     note: str = "") -> ExtensionRequest:
+                     note: str = "", expected_version: int | None = None) -> ExtensionRequest:
     """Approve (the deadline moves by the working days asked) or refuse an extension."""
-    locked = _lock(extension.case)
+    locked = _lock(extension.case, expected_version)
     require_triage(acting_user, locked)
     _allow(locked, "decide_extension")
     extension = ExtensionRequest.objects.select_for_update().get(pk=extension.pk)
@@ -715,8 +716,12 @@ def support_case(*, case: Case, acting_user=None, phone: str = "") -> Supporter 
 
 
 @transaction.atomic
-def merge_cases(*, duplicate: Case, into: Case, acting_user) -> Case:
-    """Merge a duplicate into the surviving case; its reporter and supporters follow."""
+def merge_cases(*, duplicate: Case, into: Case, acting_user,
+                expected_version: int | None = None) -> Case:
+    """Merge a duplicate into the surviving case; its reporter and supporters follow.
+
+    ``expected_version`` is the duplicate's, as the caller last read it.
+    """
     if duplicate.pk == into.pk:
         raise ValidationError(_("不能与自身合并"))
     # Lock both rows in id order so two merges never wait on each other.
@@ -724,6 +729,8 @@ def merge_cases(*, duplicate: Case, into: Case, acting_user) -> Case:
     locked = {c.pk: c for c in Case.objects.select_for_update(of=("self",))
               .filter(pk__in=[first, second]).order_by("pk")}
     dup, target = locked[duplicate.pk], locked[into.pk]
+    if expected_version is not None and int(expected_version) != dup.version:
+        raise CaseConflict()
     require_triage(acting_user, dup)
     require_triage(acting_user, target)
     _allow(dup, "merge")

@@ -27,7 +27,7 @@ from gongzhi.areas.models import AreaNode
 from gongzhi.areas.selectors import area_by_code, public_building, smallest_grid_at
 from gongzhi.cases import actions, selectors
 from gongzhi.cases.actions import CaseConflict
-from gongzhi.cases.models import OPEN_STATUSES, Case, Category, Source
+from gongzhi.cases.models import OPEN_STATUSES, Case, Category, ExtensionStatus, Source
 from gongzhi.cases.permissions import is_case_staff, is_reporter
 from gongzhi.cases.selectors import deadline_q
 from gongzhi.core.api import AUTH_ERRORS, ERRORS, ApiError, ErrorOut
@@ -88,6 +88,14 @@ class EventOut(Schema):
     to_status: str
 
 
+class ExtensionOut(Schema):
+    id: int
+    workdays: int
+    reason: str
+    requested_by: str
+    requested_at: datetime
+
+
 class CaseOut(CaseSummaryOut):
     description: str
     handling_area: AreaRef
@@ -112,6 +120,8 @@ class CaseOut(CaseSummaryOut):
     reopen_count: int
     merged_into: int | None
     five_questions: dict[str, str] | None = Field(description="五问，仅工作人员 / staff only")
+    pending_extension: ExtensionOut | None = Field(
+        description="待审批的延期申请，仅工作人员 / pending extension, staff only")
     timeline: list[EventOut]
 
 
@@ -235,8 +245,19 @@ def case_out(user, case: Case) -> dict:
         "merged_into": case.merged_into_id,
         "five_questions": {f: getattr(case, f) for f in actions.FIVE_QUESTIONS}
         if staff else None,
+        "pending_extension": _pending_extension(case) if staff else None,
         "timeline": [_event(e) for e in selectors.timeline(case, user)],
     }
+
+
+def _pending_extension(case: Case) -> dict | None:
+    pending = (case.extensions.filter(status=ExtensionStatus.PENDING)
+               .select_related("requested_by").first())
+    if pending is None:
+        return None
+    return {"id": pending.pk, "workdays": pending.workdays, "reason": pending.reason,
+            "requested_by": pending.requested_by.display_name,
+            "requested_at": pending.requested_at}
 
 
 # --- lookups and errors ------------------------------------------------------------------
@@ -277,25 +298,25 @@ def _key_reused() -> ApiError:
                     "idempotency_key_reused")
 
 
-def _visible(user, case_id: int) -> Case | None:
+def visible_case(user, case_id: int) -> Case | None:
     return (selectors.cases_visible_to(user).filter(pk=case_id)
             .select_related("area", "category", "handling_area", "assignee", "assignee_org",
                             "reporter").first())
 
 
-def _category(code: str) -> Category | None:
+def category_by_code(code: str) -> Category | None:
     return Category.objects.filter(code=code, is_active=True).first()
 
 
-def _org(code: str) -> Organisation | None:
+def org_by_code(code: str) -> Organisation | None:
     return Organisation.objects.filter(code=code, is_active=True).first()
 
 
-def _act(request: HttpRequest, case_id: int, run: Callable[[Case], object],
+def act_on_case(request: HttpRequest, case_id: int, run: Callable[[Case], object],
          case: Case | None = None):
     """Run an action on a visible case and answer with the case, or the matching error."""
     user = request.auth
-    case = case or _visible(user, case_id)
+    case = case or visible_case(user, case_id)
     if case is None:
         raise case_not_found()
     try:
@@ -358,7 +379,7 @@ def submit(request: HttpRequest, body: SubmitIn,
         return _invalid("area", _("请填写区域编码或坐标"), "give an area code or lat/lng")
     category = None
     if body.category:
-        category = _category(body.category)
+        category = category_by_code(body.category)
         if category is None:
             return _invalid("category", _("未知的问题分类"), "unknown category")
     key = (idempotency_key or "").strip() or None
@@ -377,7 +398,7 @@ def submit(request: HttpRequest, body: SubmitIn,
     except PermissionDenied:
         raise ApiError(403, _("您无权在该区域录入诉求"), "you may not enter cases for this area",
                        "forbidden") from None
-    fresh = _visible(user, case.pk)
+    fresh = visible_case(user, case.pk)
     if fresh is None:  # the key belongs to someone else's case: reveal nothing of it
         raise _key_reused()
     return Reply(200 if seen else 201, case_out(user, fresh))
@@ -431,7 +452,7 @@ def case_list(
 
 @router.get("/{id}", response={200: CaseOut, **ERRORS}, summary="诉求件详情 / one case")
 def case_detail(request: HttpRequest, id: int = CASE_ID):
-    case = _visible(request.auth, id)
+    case = visible_case(request.auth, id)
     if case is None:
         raise case_not_found()
     return case_out(request.auth, case)
@@ -440,19 +461,19 @@ def case_detail(request: HttpRequest, id: int = CASE_ID):
 @router.post("/{id}/accept", response={200: CaseOut, **ACT_ERRORS}, summary="受理 / accept")
 def accept(request: HttpRequest, body: AcceptIn, id: int = CASE_ID):
     def run(case: Case):
-        category = _category(body.category)
+        category = category_by_code(body.category)
         if category is None:
             raise ValidationError({"category": _("请选择有效的问题分类")})
         actions.accept_case(case=case, category=category, priority=body.priority,
                             note=body.note, acting_user=request.auth,
                             expected_version=body.expected_version)
-    return _act(request, id, run)
+    return act_on_case(request, id, run)
 
 
 @router.post("/{id}/reject", response={200: CaseOut, **ACT_ERRORS},
              summary="不予受理 / reject")
 def reject(request: HttpRequest, body: RejectIn, id: int = CASE_ID):
-    return _act(request, id, lambda case: actions.reject_case(
+    return act_on_case(request, id, lambda case: actions.reject_case(
         case=case, reason=body.reason, acting_user=request.auth,
         expected_version=body.expected_version))
 
@@ -466,37 +487,37 @@ def dispatch(request: HttpRequest, body: DispatchIn, id: int = CASE_ID):
             if to_user is None:
                 raise ValidationError({"to_user": _("未找到该承办人")})
         if body.to_org:
-            to_org = _org(body.to_org)
+            to_org = org_by_code(body.to_org)
             if to_org is None:
                 raise ValidationError({"to_org": _("未找到该承办单位")})
         actions.dispatch_case(case=case, to_user=to_user, to_org=to_org, note=body.note,
                               acting_user=request.auth, expected_version=body.expected_version)
-    return _act(request, id, run)
+    return act_on_case(request, id, run)
 
 
 @router.post("/{id}/start", response={200: CaseOut, **ACT_ERRORS}, summary="开始办理 / start")
 def start(request: HttpRequest, body: NoteIn, id: int = CASE_ID):
-    return _act(request, id, lambda case: actions.start_case(
+    return act_on_case(request, id, lambda case: actions.start_case(
         case=case, note=body.note, acting_user=request.auth,
         expected_version=body.expected_version))
 
 
 @router.post("/{id}/resolve", response={200: CaseOut, **ACT_ERRORS}, summary="办结 / resolve")
 def resolve(request: HttpRequest, body: ResolveIn, id: int = CASE_ID):
-    return _act(request, id, lambda case: actions.resolve_case(
+    return act_on_case(request, id, lambda case: actions.resolve_case(
         case=case, result=body.result, acting_user=request.auth,
         expected_version=body.expected_version))
 
 
 @router.post("/{id}/rate", response={200: CaseOut, **ACT_ERRORS}, summary="评价 / rate")
 def rate(request: HttpRequest, body: RateIn, id: int = CASE_ID):
-    case = _visible(request.auth, id)
+    case = visible_case(request.auth, id)
     if case is None and body.access_token:
         # The link an anonymous reporter was given also lets them rate while logged in.
         held = Case.objects.filter(pk=id).first()
         if held and secrets.compare_digest(body.access_token, held.access_token):
             case = held
-    return _act(request, id, lambda c: actions.rate_case(
+    return act_on_case(request, id, lambda c: actions.rate_case(
         case=c, rating=body.rating, comment=body.comment, acting_user=request.auth,
         access_token=body.access_token, expected_version=body.expected_version), case)
 
@@ -504,7 +525,7 @@ def rate(request: HttpRequest, body: RateIn, id: int = CASE_ID):
 @router.post("/{id}/escalate", response={200: CaseOut, **ACT_ERRORS},
              summary="上报上级（吹哨）/ escalate")
 def escalate(request: HttpRequest, body: ReasonIn, id: int = CASE_ID):
-    return _act(request, id, lambda case: actions.escalate_case(
+    return act_on_case(request, id, lambda case: actions.escalate_case(
         case=case, reason=body.reason, acting_user=request.auth,
         expected_version=body.expected_version))
 
@@ -512,10 +533,10 @@ def escalate(request: HttpRequest, body: ReasonIn, id: int = CASE_ID):
 @router.post("/{id}/forward", response={200: CaseOut, **ACT_ERRORS}, summary="转办 / forward")
 def forward(request: HttpRequest, body: ForwardIn, id: int = CASE_ID):
     def run(case: Case):
-        to_org = _org(body.to_org)
+        to_org = org_by_code(body.to_org)
         if to_org is None:
             raise ValidationError({"to_org": _("未找到该承办单位")})
         actions.forward_case(case=case, to_org=to_org, reason=body.reason,
                              acting_user=request.auth, expected_version=body.expected_version)
-    return _act(request, id, run)
+    return act_on_case(request, id, run)
 

@@ -350,12 +350,6 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "cases/staff/detail.html", _detail_context(request, case))
 
 
-def _check_version(case: Case, expected: int) -> None:
-    """For actions without their own version check: compare before calling."""
-    if case.version != expected:
-        raise CaseConflict()
-
-
 def _run(name: str, case: Case, form, user):
     d = form.cleaned_data
     v = d["expected_version"]
@@ -387,21 +381,21 @@ def _run(name: str, case: Case, form, user):
     if name == "resolve":
         return actions.resolve_case(case=case, result=d["result"], photos=d["photos"],
                                     acting_user=user, expected_version=v)
-    _check_version(case, v)
     if name == "request_extension":
         return actions.request_extension(case=case, workdays=d["workdays"], reason=d["reason"],
-                                         acting_user=user)
+                                         acting_user=user, expected_version=v)
     if name == "decide_extension":
         extension = case.extensions.filter(pk=d["extension"]).first()
         if extension is None or extension.status != ExtensionStatus.PENDING:
             raise CaseConflict()
         return actions.decide_extension(extension=extension, approve=d["approve"],
-                                        note=d["note"], acting_user=user)
+                                        note=d["note"], acting_user=user, expected_version=v)
     if name == "merge":
         into = selectors.cases_visible_to(user).filter(pk=d["into"]).first()
         if into is None:
             raise ValidationError({"into": _("未找到该受理编号的诉求件")})
-        return actions.merge_cases(duplicate=case, into=into, acting_user=user)
+        return actions.merge_cases(duplicate=case, into=into, acting_user=user,
+                                   expected_version=v)
     raise Http404
 
 

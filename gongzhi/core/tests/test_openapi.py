@@ -20,8 +20,11 @@ API_OPERATIONS = {
     # 201 for a new case, 200 when the idempotency key names one already filed
     ("/api/cases/", "post"): {"201", "403", "409", "422"},
     ("/api/cases/{id}", "get"): READ,
+    **{(f"/api/cases/{lookup}", "get"): READ for lookup in [
+        "categories", "suggest", "similar", "kpis"]},
     **{(f"/api/cases/{{id}}/{step}", "post"): CHANGE for step in [
-        "accept", "reject", "dispatch", "start", "resolve", "rate", "forward", "escalate"]},
+        "accept", "reject", "dispatch", "start", "resolve", "rate", "forward", "escalate",
+        "note", "reclassify", "extension", "extension/decide", "merge", "support"]},
 }
 API_PATHS = {path for path, _ in API_OPERATIONS}
 
