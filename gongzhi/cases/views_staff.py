@@ -498,6 +498,7 @@ def wall(request: HttpRequest, code: str) -> HttpResponse:
     parent = node.parent if node.parent_id else None
     return render(request, "cases/staff/wall.html", {
         "node": node, "board": wallchart.board(node, cases),
+        "headline": wallchart.headline(node, cases),
         "map_svg": wallchart.grid_map(node, cases), "now": timezone.localtime(),
         "parent": parent if parent and can(request.user, Perm.VIEW_CASES, parent) else None,
     })

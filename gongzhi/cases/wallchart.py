@@ -1,7 +1,8 @@
 """挂图作战: the wall chart of a grid or community — a board by status and a coloured grid map.
 
-Counts come from grouped queries (one for the board, one for the map), cards from one
-bounded query per column, whatever the number of cases.
+Counts come from grouped queries (one for the board, one for the map, one for the headline
+plus this month's KPIs), cards from one bounded query per column, whatever the number of
+cases.
 """
 
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from gongzhi.areas import svg
 from gongzhi.areas.models import AreaNode
+from gongzhi.cases.kpis import Kpis, kpis
 from gongzhi.cases.models import OPEN_STATUSES, Case, Status
 from gongzhi.cases.selectors import deadline_q, deadline_state
 from gongzhi.core.tree import PATH_STEP
@@ -79,6 +81,26 @@ def board(node: AreaNode, cases: QuerySet[Case]) -> list[Column]:
             column.cards = [Card(c, deadline_state(c, now)) for c in rows]
         columns.append(column)
     return columns
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The figures across the top of the wall: today's open work and this month's rates."""
+
+    open: int
+    overdue: int
+    due_soon: int
+    month: Kpis
+
+
+def headline(node: AreaNode, cases: QuerySet[Case]) -> Headline:
+    """One aggregate over the open cases, plus this month's KPIs (two queries)."""
+    now = timezone.now()
+    counts = cases.filter(status__in=OPEN_STATUSES).order_by().aggregate(
+        open=Count("id"), overdue=Count("id", filter=deadline_q("overdue", now)),
+        due_soon=Count("id", filter=deadline_q("due_soon", now)))
+    today = timezone.localdate()
+    return Headline(**counts, month=kpis(node, today.replace(day=1), today, now=now))
 
 
 @dataclass(frozen=True)

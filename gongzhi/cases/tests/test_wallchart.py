@@ -119,8 +119,9 @@ def test_query_count_does_not_grow_with_cases(client, wall):
     with CaptureQueriesContext(connection) as after:
         assert client.get("/cases/wall/CA/").status_code == 200
     assert len(after.captured_queries) == len(before.captured_queries)
-    # session, user, grants, header, 1 grouped count + 1 card query per column, map: 2
-    assert len(after.captured_queries) <= 22
+    # session, user, grants, header, 1 grouped count + 1 card query per column, map: 2,
+    # headline: 1 + this month's KPIs: 2
+    assert len(after.captured_queries) <= 25
 
 
 def test_columns_show_the_most_urgent_cards_and_how_many_more(wall, monkeypatch):
@@ -138,3 +139,18 @@ def test_link_up_only_where_the_viewer_may_look(client, wall):
     up = 'href="/cases/wall/CA/"'
     assert up not in get(client, n.worker_a1, "/cases/wall/CA-G1/").content.decode()
     assert up in get(client, n.staff_a, "/cases/wall/CA-G1/").content.decode()
+
+
+def test_headline_counts_open_work_and_this_months_rates(client, wall):
+    n = wall
+    h = wallchart.headline(n.comm_a, cases_visible_to(n.staff_a))
+    # Open: sub1, sub2, late, soon, up; the two fresh reports are due within the response hours.
+    assert (h.open, h.overdue, h.due_soon) == (5, 1, 3)
+    assert h.month.total == 8  # everything above was reported this month, closed ones too
+    html = get(client, n.staff_a, "/cases/wall/CA/").content.decode()
+    start = html.index('class="headline"')
+    strip = html[start:html.index("</ul>", start)]
+    figures = re.findall(r'<span class="n">([^<]+)</span><span class="l">([^<]+)</span>', strip)
+    assert figures[:4] == [("5", "在办诉求"), ("1", "已超期"), ("3", "24 小时内到期"),
+                           ("8", "本月上报")]
+    assert 'class="overdue"' in strip and 'href="/cases/kpi/CA/"' in html
