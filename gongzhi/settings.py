@@ -137,6 +137,9 @@ GONGZHI_HOTLINE = os.environ.get("GONGZHI_HOTLINE", "12345")
 # online submissions within 2 h); once classified, its category's limit applies.
 GONGZHI_RESPONSE_HOURS = int(os.environ.get("GONGZHI_RESPONSE_HOURS", "2"))
 
+# Open311: the jurisdiction_id callers must send (optional; one jurisdiction per install).
+GONGZHI_OPEN311_JURISDICTION = os.environ.get("GONGZHI_OPEN311_JURISDICTION") or None
+
 # Cases not rated this many days after they are resolved are archived as unrated.
 GONGZHI_RATING_DAYS = int(os.environ.get("GONGZHI_RATING_DAYS", "7"))
 

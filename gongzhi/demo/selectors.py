@@ -35,13 +35,17 @@ def _place(area: AreaNode) -> str:
 def _sees_grant(grant: RoleGrant) -> str:
     place = {"area": _place(grant.area)}
     texts = {
-        Role.ADMIN: _("全部数据；管理后台 /admin/"),
-        Role.DISTRICT_STAFF: _("%(area)s全区：区域、住户、审计日志（居民电话和身份证号隐藏）"),
-        Role.STREET_STAFF: _("%(area)s全街道：区域、住户、审计日志（居民电话和身份证号隐藏）"),
-        Role.COMMUNITY_STAFF: _("%(area)s：住户和居民（含联系方式），可登记和导入住户"),
-        Role.GRID_WORKER: _("%(area)s：本网格住户和居民（含联系方式）"),
-        Role.BUILDING_HEAD: _("%(area)s：本楼栋住户和居民（含联系方式）"),
-        Role.RESIDENT: _("自己家庭的住户信息；所在楼栋（%(area)s）的公开信息"),
+        Role.ADMIN: _("全部数据；管理后台 /admin/（分类、时限、派单规则、节假日）"),
+        Role.DISTRICT_STAFF: _("%(area)s全区：问题台账（受理街道上报件）、挂图作战、指标、住户、"
+                               "审计日志（居民电话和身份证号隐藏）"),
+        Role.STREET_STAFF: _("%(area)s全街道：问题台账（受理社区上报件）、挂图作战、指标、住户、"
+                             "审计日志（居民电话和身份证号隐藏）"),
+        Role.COMMUNITY_STAFF: _("%(area)s：受理、派单、合并和导出问题台账，住户和居民"
+                                "（含联系方式），可导入住户"),
+        Role.GRID_WORKER: _("%(area)s：本网格诉求（按时限排序）、巡查登记，本网格住户和居民"
+                            "（含联系方式）"),
+        Role.BUILDING_HEAD: _("%(area)s：本楼栋诉求和住户（含联系方式）"),
+        Role.RESIDENT: _("反映问题、我的诉求和评价；自己家庭的住户信息（%(area)s）"),
     }
     return texts[grant.role] % place if grant.role in texts else place["area"]
 
@@ -49,7 +53,8 @@ def _sees_grant(grant: RoleGrant) -> str:
 def _sees_membership(membership: Membership) -> str:
     org = membership.organisation
     areas = "、".join(_place(a) for a in org.areas.all())
-    return _("%(org)s（%(kind)s）：服务区域 %(areas)s 的公开信息") % {
+    return _("%(org)s（%(kind)s）：派给本单位的诉求（开始办理、转办、延期、办结）；"
+             "服务区域 %(areas)s") % {
         "org": org.name, "kind": org.get_kind_display(), "areas": areas}
 
 

@@ -1,5 +1,6 @@
-"""`gongzhi serve` for real: granian in a subprocess, answering over HTTP."""
+"""`gongzhi serve` and `gongzhi demo` for real: granian in a subprocess, answering over HTTP."""
 
+import contextlib
 import os
 import signal
 import socket
@@ -72,3 +73,64 @@ def test_serve_answers_pages_and_static_files_over_http(data_env, tmp_path):
             server.wait(timeout=10)
         log.close()
 
+
+
+def _gone(pid: int, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        try:  # a zombie child of a process we did not start counts as gone too
+            with open(f"/proc/{pid}/stat") as stat:
+                if stat.read().split(") ", 1)[1].startswith("Z"):
+                    return True
+        except FileNotFoundError:
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def test_demo_serves_runs_the_worker_and_stops_it_with_the_server(data_env, tmp_path):
+    import re
+    import sqlite3
+
+    port = free_port()
+    log = open(tmp_path / "demo.log", "w+b")  # noqa: SIM115 (read back on failure)
+    demo = subprocess.Popen(
+        [sys.executable, "-m", "gongzhi.cli", "demo", "--port", str(port), "--workers", "1"],
+        env=data_env, cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+    def output() -> str:
+        log.seek(0)
+        return log.read().decode(errors="replace")
+
+    database = tmp_path / "data" / "gongzhi.sqlite3"
+    scanned = "SELECT status FROM django_tasks_database_dbtaskresult WHERE task_path LIKE ?"
+    try:
+        deadline = time.monotonic() + 240
+        status, done = None, []
+        while time.monotonic() < deadline and demo.poll() is None and not (status and done):
+            try:
+                status, _body = fetch(f"http://127.0.0.1:{port}/")
+            except OSError:
+                time.sleep(0.5)
+                continue
+            with sqlite3.connect(database) as db:
+                done = [row for row in db.execute(scanned, ("%scan_deadlines%",))
+                        if row[0] == "SUCCESSFUL"]
+            time.sleep(0.5)
+        assert status == 200, output()
+        assert done, "the worker never ran the deadline scan:\n" + output()
+        worker = int(re.search(r"后台任务已启动（进程 (\d+)", output()).group(1))
+        # The server alone goes away (not Ctrl+C to the group): the worker follows it.
+        os.kill(demo.pid, signal.SIGTERM)
+        demo.wait(timeout=30)
+        assert _gone(worker, 20), "the worker outlived the server"
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(demo.pid, signal.SIGKILL)
+        log.close()
