@@ -68,6 +68,16 @@ def test_case_page_shows_facts_timeline_and_internal_notes(client, ledger):
     assert "139****1111" in street and "13900001111" not in street
 
 
+@pytest.mark.parametrize(("name", "shown"), [("吴大爷", "吴大爷"), ("", "—")])
+def test_case_page_of_a_call_from_someone_without_an_account(client, ledger, name, shown):
+    case = actions.submit_case(title="路灯不亮", description="3栋门口路灯不亮", area=ledger.b1,
+                               source="hotline", acting_user=ledger.staff_a,
+                               reporter_name=name, reporter_phone="13812345678")
+    assert case.reporter is None
+    html = page(get(client, ledger.staff_a, f"/cases/{case.pk}/"))
+    assert f"<dt>反映人</dt><dd>{shown}</dd>" in html
+
+
 def test_forms_offered_follow_status_and_role(client, ledger):
     n = ledger
     case = n.new_case("submitted")
