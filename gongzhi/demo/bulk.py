@@ -132,6 +132,9 @@ class RowWriter:
         if json_at:
             cache: dict[tuple, str] = {}  # tag lists repeat endlessly: encode each once
             rows = (_with_json(row, json_at, cache) for row in rows)
+        times_at = [i for i, f in enumerate(fields) if f.get_internal_type() == "DateTimeField"]
+        if times_at and not self.copy:  # COPY takes aware datetimes; SQLite wants UTC text
+            rows = (_with_times(row, times_at) for row in rows)
         table = connection.ops.quote_name(model._meta.db_table)
         names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
         with connection.cursor() as cursor:
@@ -164,4 +167,11 @@ def _with_json(row: tuple, json_at: list[int], cache: dict[tuple, str]) -> tuple
         else:
             text = json.dumps(value)
         values[i] = text
+    return tuple(values)
+
+
+def _with_times(row: tuple, times_at: list[int]) -> tuple:
+    values = list(row)
+    for i in times_at:
+        values[i] = connection.ops.adapt_datetimefield_value(values[i])
     return tuple(values)

@@ -4,6 +4,7 @@ import time
 from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import IntegrityError, connection
 from django.utils.translation import gettext as _
@@ -37,8 +38,11 @@ class Command(BaseCommand):
         parser.add_argument("--households", type=int, required=True, help="住户总数")
         parser.add_argument("--seed", type=int, default=1, help="随机种子：同一种子生成相同数据")
         parser.add_argument("--city-code", help="城市编码（缺省 GEN<种子>），所有编码以它开头")
+        parser.add_argument("--cases", type=int, default=0,
+                            help="同时生成的诉求件数（两年，见 gongzhi generate-cases）")
 
-    def handle(self, *args, households: int, seed: int, city_code: str | None, **options):
+    def handle(self, *args, households: int, seed: int, city_code: str | None, cases: int,
+               **options):
         code = city_code or f"GEN{seed}"
         started = time.monotonic()
         last = [started]
@@ -80,3 +84,6 @@ class Command(BaseCommand):
             "residents": f"{summary.residents:,}", "seconds": seconds,
             "rate": f"{rows / seconds:,.0f}",
         }))
+        if cases:
+            call_command("generate_cases", city_code=code, cases=cases, seed=seed,
+                         stdout=self.stdout, stderr=self.stderr)
