@@ -83,7 +83,7 @@ def machine() -> dict:
 
 
 def measure_step(args, env: dict, dsn: str, cast, cases: int, log: Path) -> list[dict]:
-    from bench.scenario import PASSWORD, endpoints
+    from bench.scenario import PASSWORD, endpoints, forget_submissions
     from gongzhi.core.management.commands.serve import default_workers
 
     server = Server(env, log)
@@ -115,6 +115,7 @@ def measure_step(args, env: dict, dsn: str, cast, cases: int, log: Path) -> list
                   f"({len(sql)} queries)", flush=True)
     finally:
         server.stop()
+        forget_submissions(cast)
     return rows
 
 

@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "gongzhi.core.middleware.SessionKeepAliveMiddleware",
     "gongzhi.core.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -128,7 +129,8 @@ LOGOUT_REDIRECT_URL = "core:home"
 GONGZHI_LOGIN_MAX_FAILURES = int(os.environ.get("GONGZHI_LOGIN_MAX_FAILURES", "5"))
 GONGZHI_LOGIN_LOCK_MINUTES = int(os.environ.get("GONGZHI_LOGIN_LOCK_MINUTES", "15"))
 SESSION_COOKIE_AGE = int(os.environ.get("GONGZHI_SESSION_SECONDS", str(8 * 3600)))
-SESSION_SAVE_EVERY_REQUEST = True
+# The idle clock restarts at most this often (see core.middleware.SessionKeepAliveMiddleware).
+GONGZHI_SESSION_TOUCH_SECONDS = 60
 
 # Shown to residents wherever a phone line helps (the city service hotline by default).
 GONGZHI_HOTLINE = os.environ.get("GONGZHI_HOTLINE", "12345")

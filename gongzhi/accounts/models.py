@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.areas.models import AreaNode, Resident
+from gongzhi.core.choices import QuickChoiceLabels
 from gongzhi.core.permissions import Role
 
 
@@ -38,7 +39,7 @@ class User(AbstractUser):
         return self.full_name or self.username
 
 
-class RoleGrant(models.Model):
+class RoleGrant(QuickChoiceLabels):
     """A role held on an area node; it covers that node and everything below it."""
 
     user = models.ForeignKey(
@@ -70,7 +71,7 @@ class OrgKind(models.TextChoices):
     VOLUNTEER_TEAM = "volunteer_team", _("志愿服务队")
 
 
-class Organisation(models.Model):
+class Organisation(QuickChoiceLabels):
     kind = models.CharField(_("类型"), max_length=32, choices=OrgKind.choices)
     code = models.CharField(_("编码"), max_length=64, unique=True)
     name = models.CharField(_("名称"), max_length=100)

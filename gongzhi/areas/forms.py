@@ -4,11 +4,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.areas.excel import MAX_BYTES
+from gongzhi.core.widgets import QuickSelects
 
 XLSX_TYPES = ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class HouseholdFilterForm(forms.Form):
+class HouseholdFilterForm(QuickSelects, forms.Form):
     """GET filters of the households list; the cursor is the last household shown."""
 
     q = forms.CharField(label=_("房号或姓名"), max_length=50, required=False,

@@ -6,6 +6,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.choices import QuickChoiceLabels
 from gongzhi.core.tree import PATH_STEP, ancestor_paths, subtree_q
 
 
@@ -23,7 +24,7 @@ class AreaKind(models.TextChoices):
 GRID_KINDS = (AreaKind.GRID_LARGE, AreaKind.GRID_SMALL)
 
 
-class AreaNode(models.Model):
+class AreaNode(QuickChoiceLabels):
     kind = models.CharField(_("层级"), max_length=16, choices=AreaKind.choices)
     code = models.CharField(_("编码"), max_length=64, unique=True)
     name = models.CharField(_("名称"), max_length=100)
@@ -82,7 +83,7 @@ class Tenure(models.TextChoices):
     VACANT = "vacant", _("空置")
 
 
-class Household(models.Model):
+class Household(QuickChoiceLabels):
     """A dwelling (户 / 专有部分) in a building."""
 
     building = models.ForeignKey(

@@ -419,7 +419,9 @@ def case_list(
 ):
     user = request.auth
     now = timezone.now()
-    cases = selectors.cases_visible_to(user)
+    # Staff and handlers list the cases they work on; residents, their own.
+    cases = (selectors.working_cases(user) if selectors.works_on_cases(user)
+             else selectors.own_cases(user))
     if status == "open":
         cases = cases.filter(status__in=OPEN_STATUSES)
     elif status:

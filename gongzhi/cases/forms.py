@@ -31,6 +31,7 @@ from gongzhi.cases.photos import MAX_PHOTOS
 from gongzhi.cases.selectors import deadline_q
 from gongzhi.core.permissions import Perm, scope_paths, scope_q
 from gongzhi.core.tree import ancestor_paths, subtree_q
+from gongzhi.core.widgets import QuickSelects
 
 STAFF_SOURCES = (Source.HOTLINE, Source.VISIT, Source.DOOR_TO_DOOR, Source.PATROL,
                  Source.DEPUTY_STATION)
@@ -67,7 +68,7 @@ ORDER_NEW = "new"
 ORDER_DUE = "due"
 
 
-class LedgerFilterForm(forms.Form):
+class LedgerFilterForm(QuickSelects, forms.Form):
     area = forms.CharField(label=_("区域编码"), max_length=64, required=False,
                            help_text=_("含下级区域"))
     category = CategoryField(label=_("分类"), queryset=Category.objects.none(), required=False,
@@ -280,7 +281,7 @@ class PhotosField(forms.FileField):
         return [super(PhotosField, self).clean(f, initial) for f in files]
 
 
-class CaseEntryForm(forms.Form):
+class CaseEntryForm(QuickSelects, forms.Form):
     source = forms.ChoiceField(label=_("来源"),
                                choices=[(s.value, s.label) for s in STAFF_SOURCES])
     building = forms.CharField(label=_("楼栋编码"), max_length=64, required=False,
@@ -337,7 +338,7 @@ class CaseEntryForm(forms.Form):
 # --- case actions ------------------------------------------------------------------------------
 
 
-class VersionedForm(forms.Form):
+class VersionedForm(QuickSelects, forms.Form):
     expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
@@ -475,7 +476,7 @@ class MergeForm(VersionedForm):
 # --- bulk actions on the ledger ------------------------------------------------------------------
 
 
-class BulkForm(forms.Form):
+class BulkForm(QuickSelects, forms.Form):
     """Accept or dispatch several ticked cases; each carries the version the user saw."""
 
     operation = forms.ChoiceField(label=_("批量操作"), choices=[

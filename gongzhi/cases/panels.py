@@ -11,24 +11,19 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from gongzhi.cases.models import OPEN_STATUSES, Case, Status, Supporter
-from gongzhi.cases.selectors import case_roots, cases_visible_to, deadline_q
-from gongzhi.core.permissions import Perm, Role, roles, scope_paths
-
-
-def _works_on_cases(user) -> bool:
-    return bool(user.is_superuser or scope_paths(user, Perm.VIEW_CASES)
-                or Role.ORG_MEMBER in roles(user))
+from gongzhi.cases.selectors import case_roots, deadline_q, working_cases, works_on_cases
+from gongzhi.core.permissions import Perm, scope_paths
 
 
 def work_panel(request: HttpRequest) -> dict[str, Any] | None:
     """Open cases in the user's reach: waiting for acceptance, overdue, due soon, mine."""
     user = request.user
-    if not _works_on_cases(user):
+    if not works_on_cases(user):
         return None
     now = timezone.now()
     org_ids = list(user.organisations.filter(is_active=True).values_list("pk", flat=True))
     mine = Q(assignee=user) | Q(assignee_org_id__in=org_ids)
-    counts = (cases_visible_to(user).filter(status__in=OPEN_STATUSES).order_by()
+    counts = (working_cases(user).filter(status__in=OPEN_STATUSES).order_by()
               .aggregate(open=Count("pk"),
                          submitted=Count("pk", filter=Q(status=Status.SUBMITTED)),
                          overdue=Count("pk", filter=deadline_q("overdue", now)),
@@ -44,7 +39,7 @@ def resident_panel(request: HttpRequest) -> dict[str, Any] | None:
     """Residents: report a problem at home, and the cases they reported or supported."""
     user = request.user
     resident = getattr(user, "resident", None)
-    if resident is None or _works_on_cases(user):
+    if resident is None or works_on_cases(user):
         return None
     supported = Supporter.objects.filter(case=OuterRef("pk"), user=user)
     cases = Case.objects.filter(Q(reporter=user) | Q(Exists(supported))).order_by()

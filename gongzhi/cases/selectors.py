@@ -28,6 +28,44 @@ def cases_visible_to(user) -> QuerySet[Case]:
     return Case.objects.filter(q | Q(Exists(supported)))
 
 
+def working_cases(user) -> QuerySet[Case]:
+    """The cases a user works on, for lists and counts (ledger, export, API, home page).
+
+    Their VIEW_CASES scope; and the cases dispatched to them or their organisations, for
+    handlers without a scope (departments, property companies) or with one outside it.
+    Each branch is one index range, unlike ``cases_visible_to``, whose reported and
+    supported branches belong to the resident's own pages. Assignees need not be added
+    for a user with a scope: dispatch only assigns people whose scope covers the case.
+    """
+    if not (getattr(user, "is_authenticated", False) and getattr(user, "is_active", False)):
+        return Case.objects.none()
+    if user.is_superuser:
+        return Case.objects.all()
+    org_ids = list(user.organisations.filter(is_active=True).values_list("pk", flat=True))
+    if not scope_paths(user, Perm.VIEW_CASES):
+        return Case.objects.filter(Q(assignee=user) | Q(assignee_org_id__in=org_ids))
+    q = scope_q(user, Perm.VIEW_CASES, "area_path")
+    if org_ids:
+        q |= Q(assignee_org_id__in=org_ids)
+    return Case.objects.filter(q)
+
+
+def own_cases(user) -> QuerySet[Case]:
+    """The cases a person reported or said "me too" to (the resident's side)."""
+    if not (getattr(user, "is_authenticated", False) and getattr(user, "is_active", False)):
+        return Case.objects.none()
+    supported = Supporter.objects.filter(case=OuterRef("pk"), user=user)
+    return Case.objects.filter(Q(reporter=user) | Q(Exists(supported)))
+
+
+def works_on_cases(user) -> bool:
+    """Has a VIEW_CASES scope or belongs to an organisation cases are dispatched to."""
+    if not (getattr(user, "is_authenticated", False) and getattr(user, "is_active", False)):
+        return False
+    return bool(user.is_superuser or scope_paths(user, Perm.VIEW_CASES)
+                or user.organisations.filter(is_active=True).exists())
+
+
 def deadline_state(case: Case, now: datetime | None = None) -> str:
     """The colour of a case: "overdue" red, "due_soon" amber, "on_time" green, "closed" grey.
 

@@ -38,8 +38,7 @@ PAGE_SIZE = 50
 
 def _staff_only(user) -> None:
     """The ledger is for those who view cases by area, or handle cases for an organisation."""
-    if not (user.is_superuser or scope_paths(user, Perm.VIEW_CASES)
-            or user.organisations.filter(is_active=True).exists()):
+    if not selectors.works_on_cases(user):
         raise PermissionDenied(_("您无权查看问题台账"))
 
 
@@ -87,7 +86,7 @@ def ledger(request: HttpRequest) -> HttpResponse:
     values = form.values()
     order = values.get("order", forms.ORDER_NEW)
     cursor = forms.decode_cursor(order, request.GET.get("cursor", ""))
-    cases = form.apply(selectors.cases_visible_to(request.user))
+    cases = form.apply(selectors.working_cases(request.user))
     rows, has_next = _ledger_rows(cases, order, cursor)
     base = form.query_items()
     return render(request, "cases/staff/ledger.html", {
@@ -449,7 +448,7 @@ def _attachment(name: str, fallback: str) -> str:
 def export(request: HttpRequest) -> HttpResponse:
     _staff_only(request.user)
     form = _filter_form(request)
-    cases = form.apply(selectors.cases_visible_to(request.user))
+    cases = form.apply(selectors.working_cases(request.user))
     try:
         data = ledger_export.workbook(cases, viewer=request.user)
     except ledger_export.TooManyRows as exc:

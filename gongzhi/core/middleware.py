@@ -1,5 +1,7 @@
-"""Request context: the client address for the audit log, and the active language."""
+"""Request context: the client address for the audit log, the active language, and
+keeping a working session alive."""
 
+import time
 from contextvars import ContextVar
 
 from django.conf import settings
@@ -49,4 +51,28 @@ class ChineseFirstLocaleMiddleware:
         request.LANGUAGE_CODE = translation.get_language()
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
+        return response
+
+
+class SessionKeepAliveMiddleware:
+    """Sessions end after SESSION_COOKIE_AGE without use (等保 2.0: time out idle sessions).
+
+    Saving the session on every request would do it at one database write per page; this
+    saves it when the last save is GONGZHI_SESSION_TOUCH_SECONDS old, so the timeout is
+    exact to within that and a busy worker's pages write nothing.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is None or session.modified or not session.session_key:
+            return response
+        if session.is_empty():
+            return response
+        now = int(time.time())
+        if now - session.get("_touched", 0) >= settings.GONGZHI_SESSION_TOUCH_SECONDS:
+            session["_touched"] = now  # SessionMiddleware saves it and renews the cookie
         return response

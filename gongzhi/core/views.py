@@ -22,6 +22,7 @@ from gongzhi.core import selectors
 from gongzhi.core.actions import mark_notifications_read
 from gongzhi.core.context_processors import LARGE_TEXT_COOKIE
 from gongzhi.core.permissions import uses_console
+from gongzhi.core.widgets import QuickSelects
 
 # --- home ------------------------------------------------------------------------------
 
@@ -126,7 +127,7 @@ def inbox_read(request: HttpRequest) -> HttpResponseRedirect:
 # --- audit log -------------------------------------------------------------------------
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(QuickSelects, forms.Form):
     action = forms.CharField(
         label=_("操作"), required=False, max_length=64,
         help_text=_("如 accounts.lock；以“.”结尾则按前缀匹配"),

@@ -7,13 +7,15 @@ phone or ID numbers typed into free text are masked.
 import re
 from collections.abc import Callable
 from datetime import datetime
+from functools import lru_cache
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from gongzhi.areas.models import AreaKind
-from gongzhi.cases.models import Case, CasePhoto, Category, Priority, Status
+from gongzhi.cases.models import Case, Category, Priority, Status
 from gongzhi.core.masking import mask_id_number, mask_name, mask_phone
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
@@ -25,7 +27,7 @@ def w3(moment: datetime | None) -> str | None:
     """The w3 datetime the spec requires, with its offset (times show in Asia/Shanghai)."""
     if moment is None:
         return None
-    return timezone.localtime(moment).isoformat(timespec="seconds")
+    return moment.astimezone(timezone.get_default_timezone()).isoformat(timespec="seconds")
 
 
 def public_text(text: str, case: Case | None = None) -> str:
@@ -65,14 +67,21 @@ def service_definition(category: Category) -> dict:
     return {"service_code": category.code, "attributes": []}
 
 
+@lru_cache(maxsize=8)
+def _notices(language: str | None) -> tuple[str, str]:
+    """The two notice texts, translated once per language (a list has a thousand)."""
+    return (_("受理编号 %(ref)s；%(hours)d 小时内响应，%(days)d 个工作日内办结。"),
+            _("受理编号 %(ref)s；社区将尽快受理并分类。"))
+
+
 def service_notice(case: Case) -> str:
     if not case.is_open:
         return ""
+    classified, unclassified = _notices(get_language())
     values = {"ref": case.reference}
     if case.category_id:
-        values.update(_limits(case.category, case.priority))
-        return _("受理编号 %(ref)s；%(hours)d 小时内响应，%(days)d 个工作日内办结。") % values
-    return _("受理编号 %(ref)s；社区将尽快受理并分类。") % values
+        return classified % (values | _limits(case.category, case.priority))
+    return unclassified % values
 
 
 def status_notes(case: Case) -> str:
@@ -85,16 +94,16 @@ def status_notes(case: Case) -> str:
     return str(case.get_status_display())
 
 
-def photo_url(photo: CasePhoto) -> str:
+def photo_url(photo_id: int) -> str:
     """The case app's photo page: it shows the photo only to those who may see the case
     (photos may show faces and doors), never the raw file under MEDIA_URL."""
-    return reverse("cases_resident:photo", kwargs={"photo_id": photo.pk})
+    return reverse("cases_resident:photo", kwargs={"photo_id": photo_id})
 
 
-def service_request(case: Case, *, address: str, absolute: Callable[[str], str]) -> dict:
+def service_request(case: Case, *, address: str, absolute: Callable[[str], str],
+                    photo_id: int | None = None) -> dict:
     """One case as the spec's ``request``; ``address`` is the place when none was typed."""
     closed = not case.is_open
-    photo = next(iter(case.photos.all()), None)
     return {
         "service_request_id": str(case.pk),
         "status": "closed" if closed else "open",
@@ -113,7 +122,7 @@ def service_request(case: Case, *, address: str, absolute: Callable[[str], str])
         "zipcode": None,
         "lat": case.lat,
         "long": case.lng,
-        "media_url": absolute(photo_url(photo)) if photo else None,
+        "media_url": absolute(photo_url(photo_id)) if photo_id else None,
     }
 
 

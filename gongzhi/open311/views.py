@@ -93,7 +93,8 @@ def _requests_response(request: HttpRequest, fmt: str, cases: list) -> HttpRespo
     places = selectors.place_names(c.area for c in cases)
     items = [
         serializers.service_request(c, address=places[c.area.path],
-                                    absolute=request.build_absolute_uri)
+                                    absolute=request.build_absolute_uri,
+                                    photo_id=c.first_photo_id)
         for c in cases
     ]
     return formats.respond(fmt, "service_requests", items)
