@@ -33,7 +33,6 @@ from gongzhi.cases.selectors import deadline_q
 from gongzhi.core.api import AUTH_ERRORS, ERRORS, ApiError, ErrorOut
 from gongzhi.core.masking import mask_phone
 from gongzhi.core.permissions import Perm, can
-from gongzhi.core.tree import subtree_q
 
 router = Router()
 
@@ -432,7 +431,7 @@ def case_list(
         node = area_by_code(user, area)
         if node is None:
             raise ApiError(404, _("未找到该区域"), "area not found", "not_found")
-        cases = cases.filter(subtree_q(node.path, "area_path"))
+        cases = cases.filter(selectors.in_area(node.path))
     if source:
         if source not in Source.values:
             raise ApiError(422, _("未知的来源渠道"), "unknown source", "invalid")

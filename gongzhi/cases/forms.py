@@ -28,9 +28,9 @@ from gongzhi.cases.models import (
     Status,
 )
 from gongzhi.cases.photos import MAX_PHOTOS
-from gongzhi.cases.selectors import deadline_q
+from gongzhi.cases.selectors import deadline_q, in_area
 from gongzhi.core.permissions import Perm, scope_paths, scope_q
-from gongzhi.core.tree import ancestor_paths, subtree_q
+from gongzhi.core.tree import ancestor_paths
 from gongzhi.core.widgets import QuickSelects
 
 STAFF_SOURCES = (Source.HOTLINE, Source.VISIT, Source.DOOR_TO_DOOR, Source.PATROL,
@@ -157,7 +157,7 @@ class LedgerFilterForm(QuickSelects, forms.Form):
         v = self.values()
         now = now or timezone.now()
         if self.area_node is not None and "area" in v:
-            cases = cases.filter(subtree_q(self.area_node.path, "area_path"))
+            cases = cases.filter(in_area(self.area_node.path))
         if "category" in v:
             cat = v["category"]
             cases = cases.filter(Q(category=cat) | Q(category__parent=cat))

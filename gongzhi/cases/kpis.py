@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 
 from gongzhi.areas.models import AreaNode
 from gongzhi.cases.models import OPEN_STATUSES, Case, Rating, Source, Status
-from gongzhi.core.tree import PATH_STEP, subtree_q
+from gongzhi.cases.selectors import in_area
+from gongzhi.core.tree import PATH_STEP
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -90,7 +91,7 @@ def period_bounds(start: date, end: date) -> tuple[datetime, datetime]:
 
 def _cases(path: str, start: date, end: date) -> QuerySet[Case]:
     low, high = period_bounds(start, end)
-    return Case.objects.filter(subtree_q(path, "area_path"), created_at__gte=low,
+    return Case.objects.filter(in_area(path), created_at__gte=low,
                                created_at__lt=high).order_by()
 
 

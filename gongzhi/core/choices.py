@@ -17,6 +17,11 @@ def _labels(field: models.Field, language: str | None) -> dict:
     return {value: str(label) for value, label in field.flatchoices}
 
 
+def choice_label(field: models.Field, value):
+    """The label of ``value`` in ``field``'s choices, in the active language."""
+    return _labels(field, get_language()).get(value, value)
+
+
 class QuickChoiceLabels(models.Model):
     class Meta:
         abstract = True
@@ -24,6 +29,6 @@ class QuickChoiceLabels(models.Model):
     def _get_FIELD_display(self, field: models.Field):  # noqa: N802 (Django's name)
         value = getattr(self, field.attname)
         try:
-            return _labels(field, get_language()).get(value, value)
+            return choice_label(field, value)
         except TypeError:  # an unhashable value: Django's own way
             return super()._get_FIELD_display(field)

@@ -8,13 +8,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q
 
 from gongzhi.areas.models import GRID_KINDS, AreaNode
-from gongzhi.cases.models import OPEN_STATUSES, Case, CasePhoto, Category
-from gongzhi.core.tree import ancestor_paths
+from gongzhi.cases.models import OPEN_STATUSES, Case, Category
+from gongzhi.core.tree import PATH_STEP, ancestor_paths
 from gongzhi.open311.actions import hash_key
 from gongzhi.open311.models import Client
+from gongzhi.open311.rows import RequestRow, request_rows
 
 MAX_REQUESTS = 1000  # the spec's default query limit
 
@@ -58,31 +59,11 @@ class RequestQuery:
     open_only: bool | None = None  # None: both open and closed
 
 
-# What a service request shows, and no more: a thousand rows of whole cases, areas with
-# their boundaries and categories with their keywords cost more to build than to send.
-REQUEST_FIELDS = (
-    "created_at", "updated_at", "title", "description", "category", "status", "priority",
-    "area", "address", "lat", "lng", "assignee_org", "resolution_due", "resolved_at", "result",
-    "rejection_reason", "reporter_name", "reporter_phone", "merged_into",
-    "area__code", "area__kind", "area__path", "category__code", "category__name",
-    "category__response_hours", "category__resolution_workdays",
-    "category__urgent_response_hours", "category__urgent_resolution_workdays",
-    "assignee_org__name",
-)
-
-
-def _loaded(cases: QuerySet[Case]) -> QuerySet[Case]:
-    """With the fields a request shows and ``first_photo_id`` (the media_url's photo)."""
-    first_photo = CasePhoto.objects.filter(case=OuterRef("pk")).order_by("id").values("id")[:1]
-    return (cases.select_related("category", "assignee_org", "area").only(*REQUEST_FIELDS)
-            .annotate(first_photo_id=Subquery(first_photo)))
-
-
-def find_requests(query: RequestQuery) -> list[Case]:
+def find_requests(query: RequestQuery) -> list[RequestRow]:
     """At most ``MAX_REQUESTS`` cases, newest first (or in the order the ids were asked)."""
     if query.ids is not None:
         ids = query.ids[:MAX_REQUESTS]
-        found = {c.pk: c for c in _loaded(Case.objects.filter(pk__in=ids))}
+        found = {r.pk: r for r in request_rows(Case.objects.filter(pk__in=ids))}
         return [found[i] for i in dict.fromkeys(ids) if i in found]
     cases = Case.objects.all()
     if query.service_codes is not None:
@@ -95,26 +76,41 @@ def find_requests(query: RequestQuery) -> list[Case]:
         cases = cases.filter(status__in=OPEN_STATUSES)
     elif query.open_only is False:
         cases = cases.exclude(status__in=OPEN_STATUSES)
-    return list(_loaded(cases.order_by("-created_at", "-id"))[:MAX_REQUESTS])
+    return request_rows(cases.order_by("-created_at", "-id")[:MAX_REQUESTS])
 
 
-def request_by_id(request_id: int) -> Case | None:
-    return _loaded(Case.objects.filter(pk=request_id)).first()
+def request_by_id(request_id: int) -> RequestRow | None:
+    return next(iter(request_rows(Case.objects.filter(pk=request_id))), None)
 
 
-def place_names(areas: Iterable[AreaNode]) -> dict[str, str]:
+# Above this depth the tree is city › district › street › community; below the community,
+# only grids (left out of addresses) lie between it and a compound or building.
+_NAMED_DEPTH = 4
+
+
+def place_names(areas: Iterable) -> dict[str, str]:
     """Area path → "1栋, 铁路小区, 活龙社区, 幸福街道, …": most specific first, as the spec
-    asks, without grids (residents do not know them); one query for any number of areas."""
-    paths = {a.path for a in areas}
-    wanted = {p for path in paths for p in ancestor_paths(path)}
-    names = dict(
-        AreaNode.objects.filter(path__in=wanted).exclude(kind__in=GRID_KINDS)
-        .values_list("path", "name")
-    )
-    return {
-        path: ", ".join(names[p] for p in reversed(ancestor_paths(path)) if p in names)
-        for path in paths
-    }
+    asks, without grids (residents do not know them).
+
+    The area and its parent come with the rows (``rows.Area``); the levels down to the
+    community are read in one query over their few distinct paths (a thousand requests
+    name about as many buildings, but a few hundred communities).
+    """
+    areas = {a.path: a for a in areas}
+    own: dict[str, list[str]] = {}
+    above: dict[str, list[str]] = {}
+    for path, area in areas.items():
+        near = [a for a in (area, area.parent) if a is not None]
+        own[path] = [a.name for a in near if a.kind not in GRID_KINDS]
+        skip = {a.path for a in near}
+        depth = min(_NAMED_DEPTH, len(path) // PATH_STEP)
+        above[path] = [p for p in reversed(ancestor_paths(path[:depth * PATH_STEP]))
+                       if p not in skip]
+    wanted = {p for paths in above.values() for p in paths}
+    names = dict(AreaNode.objects.filter(path__in=wanted).exclude(kind__in=GRID_KINDS)
+                 .values_list("path", "name"))
+    return {path: ", ".join(own[path] + [names[p] for p in above[path] if p in names])
+            for path in areas}
 
 
 def jurisdiction_root() -> AreaNode | None:

@@ -17,8 +17,10 @@ from django.utils.translation import gettext as _
 from gongzhi.areas.models import AreaKind
 from gongzhi.cases.models import Case, Category, Priority, Status
 from gongzhi.core.masking import mask_id_number, mask_name, mask_phone
+from gongzhi.open311.rows import RequestRow
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
+CaseLike = Case | RequestRow  # a case, or one read as values for a list
 _ID_NUMBER = re.compile(r"(?<![0-9Xx])\d{17}[0-9Xx](?![0-9Xx])")
 _MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 
@@ -30,7 +32,7 @@ def w3(moment: datetime | None) -> str | None:
     return moment.astimezone(timezone.get_default_timezone()).isoformat(timespec="seconds")
 
 
-def public_text(text: str, case: Case | None = None) -> str:
+def public_text(text: str, case: CaseLike | None = None) -> str:
     """``text`` with ID and mobile numbers masked, and the reporter's own name and phone."""
     if not text:
         return ""
@@ -74,7 +76,7 @@ def _notices(language: str | None) -> tuple[str, str]:
             _("受理编号 %(ref)s；社区将尽快受理并分类。"))
 
 
-def service_notice(case: Case) -> str:
+def service_notice(case: CaseLike) -> str:
     if not case.is_open:
         return ""
     classified, unclassified = _notices(get_language())
@@ -84,7 +86,7 @@ def service_notice(case: Case) -> str:
     return unclassified % values
 
 
-def status_notes(case: Case) -> str:
+def status_notes(case: CaseLike) -> str:
     if case.status == Status.REJECTED and case.rejection_reason:
         return _("不予受理：%(reason)s") % {"reason": public_text(case.rejection_reason, case)}
     if case.status == Status.MERGED and case.merged_into_id:
@@ -100,7 +102,7 @@ def photo_url(photo_id: int) -> str:
     return reverse("cases_resident:photo", kwargs={"photo_id": photo_id})
 
 
-def service_request(case: Case, *, address: str, absolute: Callable[[str], str],
+def service_request(case: CaseLike, *, address: str, absolute: Callable[[str], str],
                     photo_id: int | None = None) -> dict:
     """One case as the spec's ``request``; ``address`` is the place when none was typed."""
     closed = not case.is_open

@@ -29,3 +29,18 @@ def test_residents_work_no_cases_but_have_their_own(client, ledger):
     assert ids(own_cases(ledger.resident)) == {reported.pk}
     listed = get(client, ledger.resident, "/api/cases/").json()["items"]
     assert [item["id"] for item in listed] == [reported.pk]
+
+
+def test_in_area_is_the_subtree_at_every_level(ledger):
+    from gongzhi.cases.models import Case
+    from gongzhi.cases.selectors import in_area
+    from gongzhi.core.tree import subtree_q
+
+    for area in (ledger.b1, ledger.b2, ledger.b3, ledger.compound, ledger.grid_a1):
+        ledger.new_case(area=area)
+    nodes = [ledger.city, ledger.district, ledger.street, ledger.comm_a, ledger.comm_b,
+             ledger.grid_a1, ledger.grid_a2, ledger.compound, ledger.b1]
+    for node in nodes:
+        by_prefix = ids(Case.objects.filter(in_area(node.path)))
+        assert by_prefix == ids(Case.objects.filter(subtree_q(node.path, "area_path"))), node
+    assert len(ids(Case.objects.filter(in_area(ledger.comm_a.path)))) == 4

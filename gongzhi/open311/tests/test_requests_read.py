@@ -252,3 +252,18 @@ def test_xml_escapes_markup_and_drops_characters_xml_cannot_hold(client, o311):
     assert root.find("request").findtext("description") == (
         '路灯 <script>alert("x")</script> & 井盖没了')
     assert b"<script>" not in client.get(f"{BASE}requests/{case.pk}.xml").content
+
+
+def test_every_address_names_its_places_once_whatever_else_is_in_the_list(client, o311):
+    building = o311.new_case(area=o311.b1)
+    compound = o311.new_case(area=o311.compound)
+    grid = o311.new_case(area=o311.grid_a1)
+    community = o311.new_case(area=o311.comm_a)
+    other = o311.new_case(area=o311.b3)
+    items = {i["service_request_id"]: i["address"]
+             for i in client.get(f"{BASE}requests.json").json()}
+    assert items[str(building.pk)] == "1栋, 铁路小区, 活龙社区, 幸福街道, 示范区, 示范市"
+    assert items[str(compound.pk)] == "铁路小区, 活龙社区, 幸福街道, 示范区, 示范市"
+    assert items[str(grid.pk)] == "活龙社区, 幸福街道, 示范区, 示范市"  # no grid names
+    assert items[str(community.pk)] == "活龙社区, 幸福街道, 示范区, 示范市"
+    assert items[str(other.pk)] == "1栋, 德鑫小区, 德鑫社区, 幸福街道, 示范区, 示范市"
