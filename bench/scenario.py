@@ -15,7 +15,7 @@ from gongzhi.accounts.models import User
 from gongzhi.areas.models import AreaKind, AreaNode, Resident
 from gongzhi.cases.forms import ORDER_NEW, encode_cursor
 from gongzhi.cases.models import Case, Status
-from gongzhi.cases.selectors import cases_visible_to
+from gongzhi.cases.selectors import working_cases
 from gongzhi.core.permissions import Role
 from gongzhi.core.tree import subtree_q
 
@@ -62,9 +62,11 @@ def make_cast(city_code: str) -> Cast:
 
 
 def _deep_cursor(user: User) -> str:
-    rows = cases_visible_to(user).order_by("-created_at", "-id")
-    last = rows[DEEP_ROWS - 1:DEEP_ROWS].first() or rows.last()
-    return encode_cursor(ORDER_NEW, last)
+    """The cursor DEEP_ROWS into the user's ledger, or as deep as still leaves a full page
+    (a small ledger's "deep" page would otherwise be an empty one)."""
+    rows = working_cases(user).order_by("-created_at", "-id")
+    depth = max(1, min(DEEP_ROWS, rows.count() - 51))
+    return encode_cursor(ORDER_NEW, rows[depth - 1:depth].get())
 
 
 def _busy_case(cast: Cast) -> Case:
@@ -84,7 +86,7 @@ def endpoints(cast: Cast):
     # bench reports in one grid would be measured by every page after them.
     return [
         Endpoint("ledger, first page", "staff", "GET", "/cases/"),
-        Endpoint("ledger, 2,000 rows deep", "staff", "GET",
+        Endpoint("ledger, up to 2,000 rows deep", "staff", "GET",
                  f"/cases/?cursor={_deep_cursor(cast.users['staff'])}"),
         Endpoint("case page", "staff", "GET", f"/cases/{_busy_case(cast).pk}/"),
         Endpoint("grid wall chart", "grid", "GET", f"/cases/wall/{cast.grid.code}/"),

@@ -10,7 +10,6 @@ from datetime import datetime
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from gongzhi.cases.models import OPEN_STATUSES, Case, CasePhoto, Category, reference_for
-from gongzhi.core.choices import choice_label
 
 _STATUS = Case._meta.get_field("status")
 VALUES = ("pk", "status", "priority", "category_id", "description", "address", "lat", "lng",
@@ -58,6 +57,7 @@ class RequestRow:
     merged_into_id: int | None
     area: Area
     first_photo_id: int | None
+    status_label: str
 
     @property
     def is_open(self) -> bool:
@@ -68,7 +68,7 @@ class RequestRow:
         return reference_for(self.created_at, self.pk)
 
     def get_status_display(self) -> str:
-        return choice_label(_STATUS, self.status)
+        return self.status_label
 
 
 def request_rows(cases: QuerySet[Case]) -> list[RequestRow]:
@@ -76,6 +76,7 @@ def request_rows(cases: QuerySet[Case]) -> list[RequestRow]:
     first_photo = CasePhoto.objects.filter(case=OuterRef("pk")).order_by("id").values("id")[:1]
     values = cases.annotate(first_photo_id=Subquery(first_photo)).values_list(*VALUES)
     categories = {c.pk: c for c in Category.objects.select_related("parent")}
+    labels = {value: str(label) for value, label in _STATUS.flatchoices}  # translated once
     rows = []
     for v in values:
         d = dict(zip(VALUES, v, strict=True))
@@ -93,5 +94,5 @@ def request_rows(cases: QuerySet[Case]) -> list[RequestRow]:
             area=Area(d["area__code"], d["area__kind"], d["area__path"], d["area__name"],
                       Area("", d["area__parent__kind"], d["area__parent__path"],
                            d["area__parent__name"]) if d["area__parent__path"] else None),
-            first_photo_id=d["first_photo_id"]))
+            first_photo_id=d["first_photo_id"], status_label=labels.get(d["status"], d["status"])))
     return rows

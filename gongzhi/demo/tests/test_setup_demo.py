@@ -191,7 +191,9 @@ def test_demo_command_loads_then_execs_the_server(monkeypatch, tmp_path, setting
     monkeypatch.setattr(serve.connections, "close_all", lambda: None)
     out = StringIO()
     with pytest.raises(SystemExit):
-        call_command("demo", "--port", "8123", "--workers", "2", stdout=out)
+        # The worker is a real process (test_serve starts one): not here, on the test database.
+        call_command("demo", "--port", "8123", "--workers", "2", "--threads", "3",
+                     "--no-worker", stdout=out)
     assert AreaNode.objects.filter(code=STREET_CODE).exists()
     assert "admin" in out.getvalue() and "http://127.0.0.1:8123/" in out.getvalue()
     (path, argv, env), = calls
@@ -199,5 +201,16 @@ def test_demo_command_loads_then_execs_the_server(monkeypatch, tmp_path, setting
     assert argv[argv.index("--port") + 1] == "8123"
     assert argv[argv.index("--host") + 1] == "127.0.0.1"
     assert argv[argv.index("--workers") + 1] == "2"
+    assert argv[argv.index("--blocking-threads") + 1] == "3"
     assert env["GONGZHI_DATA_DIR"] == str(settings.DATA_DIR)
     assert (tmp_path / "static" / "admin" / "css" / "base.css").exists()
+
+
+@pytest.mark.parametrize(("option", "message"), [
+    (["--port", "0"], "端口须在 1 到 65535 之间"),
+    (["--workers", "0"], "工作进程数至少为 1"),
+    (["--threads", "0"], "每个进程的线程数须在 1 到 64 之间"),
+])
+def test_serve_refuses_impossible_settings(option, message):
+    with pytest.raises(CommandError, match=message):
+        call_command("serve", *option)

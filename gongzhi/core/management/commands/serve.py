@@ -15,6 +15,10 @@ from django.db import connections
 from django.utils.translation import gettext as _
 
 MAX_DEFAULT_WORKERS = 8
+# Python threads per worker. The interpreter runs one at a time, so a few suffice to
+# overlap database waits; each may hold a database connection (CONN_MAX_AGE), and
+# granian's own default (hundreds) could open more than PostgreSQL allows.
+DEFAULT_THREADS = 8
 
 
 def default_workers() -> int:
@@ -31,26 +35,33 @@ def add_server_arguments(parser) -> None:
     parser.add_argument("--port", type=int, default=8000, help="端口（缺省 8000）")
     parser.add_argument("--workers", type=int, default=None,
                         help=f"工作进程数（缺省按 CPU 核数，最多 {MAX_DEFAULT_WORKERS}）")
+    parser.add_argument("--threads", type=int, default=DEFAULT_THREADS,
+                        help=f"每个进程的线程数（缺省 {DEFAULT_THREADS}），"
+                        "即每个进程最多占用的数据库连接数")
 
 
-def server_argv(host: str, port: int, workers: int) -> list[str]:
+def server_argv(host: str, port: int, workers: int, threads: int = DEFAULT_THREADS) -> list[str]:
     return [sys.executable, "-m", "granian", "--interface", "wsgi", "gongzhi.wsgi:application",
-            "--host", host, "--port", str(port), "--workers", str(workers)]
+            "--host", host, "--port", str(port), "--workers", str(workers),
+            "--blocking-threads", str(threads)]
 
 
-def run_server(*, host: str, port: int, workers: int | None, stdout=None) -> None:
+def run_server(*, host: str, port: int, workers: int | None, threads: int = DEFAULT_THREADS,
+               stdout=None) -> None:
     """Collect static files, then exec granian; does not return."""
     if not 0 < port < 65536:
         raise CommandError(_("端口须在 1 到 65535 之间"))
     if workers is not None and workers < 1:
         raise CommandError(_("工作进程数至少为 1"))
+    if not 1 <= threads <= 64:
+        raise CommandError(_("每个进程的线程数须在 1 到 64 之间"))
     workers = workers or default_workers()
     call_command("collectstatic", interactive=False, verbosity=0)
     env = dict(os.environ)
     env.setdefault("DJANGO_SETTINGS_MODULE", "gongzhi.settings")
     # The data directory may have come from the working directory: pin it for the server.
     env["GONGZHI_DATA_DIR"] = str(settings.DATA_DIR)
-    argv = server_argv(host, port, workers)
+    argv = server_argv(host, port, workers, threads)
     if stdout is not None:
         stdout.write(_("共治服务启动：http://%(host)s:%(port)d/ （%(workers)d 个工作进程，"
                        "按 Ctrl+C 停止）") % {"host": host, "port": port, "workers": workers})
@@ -67,5 +78,6 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         add_server_arguments(parser)
 
-    def handle(self, *args, host: str, port: int, workers: int | None, **options):
-        run_server(host=host, port=port, workers=workers, stdout=self.stdout)
+    def handle(self, *args, host: str, port: int, workers: int | None, threads: int,
+               **options):
+        run_server(host=host, port=port, workers=workers, threads=threads, stdout=self.stdout)

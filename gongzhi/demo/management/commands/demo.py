@@ -54,11 +54,11 @@ class Command(BaseCommand):
         parser.add_argument("--no-worker", action="store_true",
                             help="不启动后台任务进程（催办提醒、逾期未评价归档）")
 
-    def handle(self, *args, host: str, port: int, workers: int | None, no_worker: bool,
-               **options):
+    def handle(self, *args, host: str, port: int, workers: int | None, threads: int,
+               no_worker: bool, **options):
         call_command("setup_demo", stdout=self.stdout, stderr=self.stderr)
         if not no_worker:
             worker = start_worker()
             self.stdout.write(_("后台任务已启动（进程 %(pid)d，日志 %(log)s）") % {
                 "pid": worker.pid, "log": settings.DATA_DIR / "worker.log"})
-        run_server(host=host, port=port, workers=workers, stdout=self.stdout)
+        run_server(host=host, port=port, workers=workers, threads=threads, stdout=self.stdout)
