@@ -494,11 +494,12 @@ def wall(request: HttpRequest, code: str) -> HttpResponse:
     # VIEW_CASES on the node covers its whole subtree: no need for the wider (slower) OR of
     # cases_visible_to, whose personal branches add nothing here.
     cases = Case.objects.filter(subtree_q(node.path, "area_path"))
+    counts = wallchart.active_counts(node, cases)
     parent = node.parent if node.parent_id else None
     return render(request, "cases/staff/wall.html", {
-        "node": node, "board": wallchart.board(node, cases),
-        "headline": wallchart.headline(node, cases),
-        "map_svg": wallchart.grid_map(node, cases), "now": timezone.localtime(),
+        "node": node, "board": wallchart.board(node, cases, counts),
+        "headline": wallchart.headline(node, cases, counts),
+        "map_svg": wallchart.grid_map(node, cases, counts), "now": timezone.localtime(),
         "parent": parent if parent and can(request.user, Perm.VIEW_CASES, parent) else None,
     })
 

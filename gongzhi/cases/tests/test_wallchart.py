@@ -119,9 +119,9 @@ def test_query_count_does_not_grow_with_cases(client, wall):
     with CaptureQueriesContext(connection) as after:
         assert client.get("/cases/wall/CA/").status_code == 200
     assert len(after.captured_queries) == len(before.captured_queries)
-    # session, user, grants, header, 1 grouped count + 1 card query per column, map: 2,
-    # headline: 1 + this month's KPIs: 2
-    assert len(after.captured_queries) <= 25
+    # session, user, grants and the header's own; then the active counts (1), every
+    # column's cards (1), this month's KPIs (2), the map's children (1) and the parent.
+    assert len(after.captured_queries) <= 17
 
 
 def test_columns_show_the_most_urgent_cards_and_how_many_more(wall, monkeypatch):
