@@ -541,6 +541,26 @@ def add_note(*, case: Case, note: str, acting_user, internal: bool = True,
 
 
 @transaction.atomic
+def record_deliberation(*, case: Case, note: str, acting_user, data: dict | None = None
+                        ) -> CaseEvent:
+    """议事协商: the case went to a council, or the council decided on it. A public step of
+    the timeline in any state (a decision may come after the case is archived); the
+    reporter is told."""
+    locked = _lock(case)
+    if acting_user is not None and not can(acting_user, Perm.RUN_COUNCILS, locked):
+        raise PermissionDenied(_("您无权将该诉求提交议事协商"))
+    note = _text(note, "note", _("请填写说明"), 2000)
+    before = audit.snapshot(locked, AUDIT_FIELDS)
+    event = _finish(locked, acting_user=acting_user, kind=EventKind.DELIBERATED,
+                    action="record_deliberation", before=before, from_status=locked.status,
+                    note=note, data=data or {})
+    _tell(_reporter(locked), locked, "deliberated",
+          _("您反映的问题已提交议事协商：%(title)s") % {"title": locked.title}, note)
+    _sync(case, locked)
+    return event
+
+
+@transaction.atomic
 def request_extension(*, case: Case, workdays: int, reason: str, acting_user,
                       expected_version: int | None = None) -> ExtensionRequest:
     """延期: the handler asks for more working days; triage staff decide."""

@@ -238,6 +238,7 @@ class EventKind(models.TextChoices):
     MERGED = "merged", _("合并")
     SUPPORTED = "supported", _("附议")
     REMINDED = "reminded", _("催办")
+    DELIBERATED = "deliberated", _("议事协商")
 
 
 class CaseEvent(QuickChoiceLabels):

@@ -42,22 +42,27 @@ class Perm(StrEnum):
     ENTER_CASES = "cases.enter_cases"  # record hotline calls, visits, patrol findings
     TRIAGE_CASES = "cases.triage_cases"  # accept, reject, dispatch, merge, approve extensions
     CONFIGURE_CASES = "cases.configure_cases"  # categories, deadlines, routing
+    # Public notices (公示公告) and deliberation (议事协商)
+    PUBLISH_NOTICES = "notices.publish_notices"  # write, publish, withdraw; answer objections
+    RUN_COUNCILS = "deliberation.run_councils"  # councils, meetings, polls, paper ballots
 
 
 _READ = {Perm.VIEW_AREA, Perm.VIEW_HOUSEHOLDS}
 _FIELD = {Perm.VIEW_CASES, Perm.ENTER_CASES}
 _TRIAGE = _FIELD | {Perm.TRIAGE_CASES}
+_GOVERN = {Perm.PUBLISH_NOTICES, Perm.RUN_COUNCILS}
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
     Role.RESIDENT: frozenset({Perm.VIEW_AREA}),
     # "Small problems do not leave the building": the building head knows its households.
     Role.BUILDING_HEAD: frozenset(_READ | _FIELD | {Perm.VIEW_PERSONAL_DATA}),
     Role.GRID_WORKER: frozenset(_READ | _FIELD | {Perm.VIEW_PERSONAL_DATA}),
     Role.COMMUNITY_STAFF: frozenset(
-        _READ | _TRIAGE | {Perm.VIEW_PERSONAL_DATA, Perm.MANAGE_HOUSEHOLDS, Perm.VIEW_AUDIT}
+        _READ | _TRIAGE | _GOVERN
+        | {Perm.VIEW_PERSONAL_DATA, Perm.MANAGE_HOUSEHOLDS, Perm.VIEW_AUDIT}
     ),
     # Street and district staff oversee; they do not need residents' phone numbers.
-    Role.STREET_STAFF: frozenset(_READ | _TRIAGE | {Perm.VIEW_AUDIT}),
-    Role.DISTRICT_STAFF: frozenset(_READ | _TRIAGE | {Perm.VIEW_AUDIT}),
+    Role.STREET_STAFF: frozenset(_READ | _TRIAGE | _GOVERN | {Perm.VIEW_AUDIT}),
+    Role.DISTRICT_STAFF: frozenset(_READ | _TRIAGE | _GOVERN | {Perm.VIEW_AUDIT}),
     Role.ORG_MEMBER: frozenset({Perm.VIEW_AREA}),
     Role.ADMIN: frozenset(Perm),
 }
