@@ -1,0 +1,128 @@
+"""Reads for the deliberation pages: what a resident may see, summaries and results."""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet
+
+from gongzhi.core.permissions import Perm, can, scope_q
+from gongzhi.core.tree import ancestor_paths
+from gongzhi.deliberation import tally
+from gongzhi.deliberation.actions.consultations import households_of
+from gongzhi.deliberation.actions.polls import owner_key
+from gongzhi.deliberation.models import (
+    Answer,
+    Consultation,
+    Poll,
+    PollStatus,
+    Resolution,
+    Topic,
+)
+
+
+def home_path(user) -> str | None:
+    resident = getattr(user, "resident", None)
+    return resident.household.area_path if resident is not None else None
+
+
+def concerns(user, area_path: str) -> bool:
+    """Does something at ``area_path`` concern the user: their home lies under it, or they
+    hold a scope there? (Everything decided is public; this picks what to show first.)"""
+    home = home_path(user)
+    return bool((home and home.startswith(area_path)) or can(user, Perm.VIEW_AREA, area_path))
+
+
+def near_home_q(user, field: str = "area_path") -> Q:
+    """Rows at the user's home or above it (their building, compound, community, street)."""
+    home = home_path(user)
+    if not home:
+        return Q(pk__in=[])
+    return Q(**{f"{field}__in": ancestor_paths(home)})
+
+
+def resident_polls(user) -> QuerySet[Poll]:
+    """Open and counted polls of the user's neighbourhood, newest first."""
+    return (Poll.objects.filter(near_home_q(user)).exclude(status=PollStatus.DRAFT)
+            .order_by("-opens_at"))
+
+
+def resident_topics(user) -> QuerySet[Topic]:
+    return (Topic.objects.filter(near_home_q(user)).select_related("council")
+            .annotate(n_supports=Count("supports")).order_by("-created_at"))
+
+
+def staff_polls(user) -> QuerySet[Poll]:
+    return Poll.objects.filter(scope_q(user, Perm.RUN_COUNCILS, "area_path"))
+
+
+def staff_resolutions(user) -> QuerySet[Resolution]:
+    return Resolution.objects.filter(scope_q(user, Perm.RUN_COUNCILS, "area_path"))
+
+
+@dataclass
+class FloorRow:
+    floor: int | None
+    households: int = 0
+    agree: int = 0
+    conditional: int = 0
+    disagree: int = 0
+
+    @property
+    def unanswered(self) -> int:
+        return self.households - self.agree - self.conditional - self.disagree
+
+
+@dataclass
+class ConsultationSummary:
+    rows: list[FloorRow] = field(default_factory=list)
+    # Counted by the matter's art. 278 rule: conditions not yet met (they do not approve)
+    # and, beside it, as if every condition were met.
+    as_answered: tally.Outcome | None = None
+    if_conditions_met: tally.Outcome | None = None
+    missing_area: int = 0  # households without a floor area: no area count possible
+
+    @property
+    def totals(self) -> FloorRow:
+        total = FloorRow(None)
+        for row in self.rows:
+            for name in ("households", "agree", "conditional", "disagree"):
+                setattr(total, name, getattr(total, name) + getattr(row, name))
+        return total
+
+
+def consultation_summary(consultation: Consultation) -> ConsultationSummary:
+    """By floor, and against the matter's thresholds (the lift's 双四分之三)."""
+    households = list(households_of(consultation).prefetch_related("residents")
+                      .order_by("floor", "unit", "room"))
+    answers = {a.household_id: a.answer for a in consultation.answers.all()}
+    rows: dict[int | None, FloorRow] = {}
+    for h in households:
+        row = rows.setdefault(h.floor, FloorRow(h.floor))
+        row.households += 1
+        answer = answers.get(h.pk)
+        if answer:
+            setattr(row, answer, getattr(row, answer) + 1)
+    summary = ConsultationSummary(rows=sorted(rows.values(), key=lambda r: (r.floor is None,
+                                                                             r.floor or 0)))
+    summary.missing_area = sum(1 for h in households if h.floor_area is None)
+    if summary.missing_area:
+        return summary
+    units = [(h.pk, owner_key(h), h.floor_area or Decimal("0")) for h in households]
+    rule = tally.matter_rule(consultation.matter)
+    strict = {pk: {"agree": "yes", "disagree": "no", "conditional": "abstain"}[a]
+              for pk, a in answers.items()}
+    hopeful = {pk: "no" if a == Answer.DISAGREE else "yes" for pk, a in answers.items()}
+    summary.as_answered = tally.decide(rule, units, strict)
+    summary.if_conditions_met = tally.decide(rule, units, hopeful)
+    return summary
+
+
+def topics_in_scope(user) -> QuerySet[Topic]:
+    return Topic.objects.filter(scope_q(user, Perm.RUN_COUNCILS, "area_path"))
+
+
+def consultations_near(user) -> QuerySet[Consultation]:
+    home = home_path(user)
+    if not home:
+        return Consultation.objects.none()
+    return Consultation.objects.filter(area_path__in=ancestor_paths(home))
