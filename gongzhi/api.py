@@ -204,6 +204,8 @@ def _register_routers() -> None:
     from gongzhi.cases.api import router as cases_router
     from gongzhi.cases.api_lookups import router as case_lookups_router
     from gongzhi.cases.api_work import router as case_work_router
+    from gongzhi.deliberation.api import router as deliberation_router
+    from gongzhi.notices.api import router as notices_router
 
     api.add_router("/", accounts_router, tags=["accounts"])
     api.add_router("/areas/", areas_router, tags=["areas"])
@@ -212,6 +214,8 @@ def _register_routers() -> None:
     api.add_router("/cases/", case_lookups_router, tags=["cases"])
     api.add_router("/cases/", cases_router, tags=["cases"])
     api.add_router("/cases/", case_work_router, tags=["cases"])
+    api.add_router("/deliberation/", deliberation_router, tags=["deliberation"])
+    api.add_router("/notices/", notices_router, tags=["notices"])
 
 
 _register_routers()

@@ -26,12 +26,14 @@ class NavItem:
 
 
 # The staff console, by app. Entries whose URL is not (yet) defined are left out, so
-# 议事协商 (deliberation) and 志愿服务 (volunteering) join here when built.
+# 志愿服务 (volunteering) joins here when built.
 CONSOLE_NAV: list[NavItem] = [
     NavItem(_("首页"), "core:home"),
     NavItem(_("问题台账"), "cases:ledger", "cases"),
     NavItem(_("挂图作战"), "cases:wall_home", Perm.VIEW_CASES, also=("cases:wallchart",)),
     NavItem(_("诉求指标"), "cases_kpi:home", Perm.VIEW_CASES, also=("cases_kpi:area",)),
+    NavItem(_("议事协商"), "deliberation_staff:home", Perm.RUN_COUNCILS),
+    NavItem(_("公示公告"), "notices:manage", Perm.PUBLISH_NOTICES),
     NavItem(_("区域"), "areas:browser", Perm.VIEW_AREA),
     NavItem(_("审计日志"), "core:audit", Perm.VIEW_AUDIT),
     NavItem(_("通知"), "core:inbox"),

@@ -8,8 +8,7 @@ from django.db.models import Count, Q, QuerySet
 from gongzhi.core.permissions import Perm, can, scope_q
 from gongzhi.core.tree import ancestor_paths
 from gongzhi.deliberation import tally
-from gongzhi.deliberation.actions.consultations import households_of
-from gongzhi.deliberation.actions.polls import owner_key
+from gongzhi.deliberation.electorate import home_path, households_of, owner_key
 from gongzhi.deliberation.models import (
     Answer,
     Consultation,
@@ -18,11 +17,6 @@ from gongzhi.deliberation.models import (
     Resolution,
     Topic,
 )
-
-
-def home_path(user) -> str | None:
-    resident = getattr(user, "resident", None)
-    return resident.household.area_path if resident is not None else None
 
 
 def concerns(user, area_path: str) -> bool:

@@ -25,6 +25,8 @@ API_OPERATIONS = {
     **{(f"/api/cases/{{id}}/{step}", "post"): CHANGE for step in [
         "accept", "reject", "dispatch", "start", "resolve", "rate", "forward", "escalate",
         "note", "reclassify", "extension", "extension/decide", "merge", "support"]},
+    # --- deliberation ---
+    # --- notices ---
 }
 API_PATHS = {path for path, _ in API_OPERATIONS}
 

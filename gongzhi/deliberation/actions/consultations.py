@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 
 from gongzhi.areas.models import AreaNode, Household, Tenure
 from gongzhi.core import audit
-from gongzhi.core.tree import subtree_q
 from gongzhi.deliberation.actions._common import actor, require_runner, text
+from gongzhi.deliberation.electorate import households_of
 from gongzhi.deliberation.models import (
     Answer,
     Consultation,
@@ -21,14 +21,6 @@ from gongzhi.deliberation.models import (
 from gongzhi.deliberation.tally import ART278_MATTERS
 
 FIELDS = ["title", "area", "unit", "matter", "opens_at", "closes_at", "status"]
-
-
-def households_of(consultation: Consultation):
-    """The households consulted: the area's, or one unit (单元) of a building."""
-    households = Household.objects.filter(subtree_q(consultation.area_path, "area_path"))
-    if consultation.unit:
-        households = households.filter(unit=consultation.unit)
-    return households
 
 
 @transaction.atomic

@@ -12,7 +12,8 @@ from gongzhi.accounts.models import User
 from gongzhi.core import audit
 from gongzhi.core.notifications import notify
 from gongzhi.deliberation.actions._common import require_runner, text
-from gongzhi.deliberation.actions.topics import lives_in, propose_topic
+from gongzhi.deliberation.actions.topics import propose_topic
+from gongzhi.deliberation.electorate import lives_in
 from gongzhi.deliberation.models import (
     Contest,
     ContestEntry,

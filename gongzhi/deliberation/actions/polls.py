@@ -19,6 +19,7 @@ from gongzhi.core.notifications import notify
 from gongzhi.core.tree import subtree_q
 from gongzhi.deliberation import tally
 from gongzhi.deliberation.actions._common import actor, require_runner, text
+from gongzhi.deliberation.electorate import owner_key
 from gongzhi.deliberation.models import (
     Ballot,
     BallotSource,
@@ -85,15 +86,6 @@ def create_poll(*, title: str, area: AreaNode, electorate: str, rule: str = "", 
     audit.record(actor=acting_user, action="deliberation.create_poll", obj=poll,
                  after=audit.snapshot(poll, POLL_FIELDS) | {"options": labels})
     return poll
-
-
-def owner_key(household: Household) -> str:
-    """The household's owner by headcount: the head's ID number when known (one owner of
-    several units counts once), else the unit itself."""
-    head = household.head
-    if head is not None and head.id_number:
-        return f"id:{head.id_number.upper()}"
-    return f"unit:{household.pk}"
 
 
 def _household_units(poll: Poll) -> list[PollUnit]:

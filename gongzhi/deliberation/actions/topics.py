@@ -12,20 +12,11 @@ from gongzhi.core import audit
 from gongzhi.core.notifications import notify
 from gongzhi.core.permissions import Perm, Role
 from gongzhi.deliberation.actions._common import actor, require_runner, text
+from gongzhi.deliberation.electorate import lives_in
 from gongzhi.deliberation.models import Council, Topic, TopicSource, TopicStatus, TopicSupport
 
 FIELDS = ["council", "area", "title", "source", "status", "case", "decision"]
 
-
-def home_path(user) -> str | None:
-    resident = getattr(user, "resident", None)
-    return resident.household.area_path if resident is not None else None
-
-
-def lives_in(user, area_path: str) -> bool:
-    home = home_path(user)
-    return bool(getattr(user, "is_authenticated", False) and user.is_active and home
-                and home.startswith(area_path))
 
 
 def _check_area(council: Council, area: AreaNode) -> None:

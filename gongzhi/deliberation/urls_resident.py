@@ -1,0 +1,4 @@
+"""Deliberation pages (stub until the views land)."""
+
+app_name = "deliberation"
+urlpatterns: list = []
