@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.accounts.actions import add_member, create_organisation, grant_role
 from gongzhi.accounts.models import Organisation, User
-from gongzhi.areas.models import AreaNode, Resident
+from gongzhi.areas.models import AreaNode, Resident, Tenure
 from gongzhi.core import audit
 from gongzhi.demo import city, street
 from gongzhi.demo.bulk import IdPool, RowWriter
@@ -93,7 +93,9 @@ def _create_logins(plans: list[UserPlan], acting_user) -> None:
         user = User(username=plan.username, phone=plan.phone, full_name=plan.full_name,
                     password=password, is_staff=plan.superuser, is_superuser=plan.superuser)
         if plan.home is not None:
-            heads = Resident.objects.filter(household__building=plan.home, is_head=True)
+            # Demo logins own their homes, so they may vote in owners' polls.
+            heads = Resident.objects.filter(household__building=plan.home, is_head=True,
+                                            household__tenure=Tenure.OWNER)
             resident = heads.order_by("household_id")[plan.home_rank]
             # The login and the resident record share one phone, as in real life.
             Resident.objects.filter(pk=resident.pk).update(phone=plan.phone)

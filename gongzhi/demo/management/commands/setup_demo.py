@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.demo.actions import load_demo
 from gongzhi.demo.cases import load_demo_cases
+from gongzhi.demo.deliberation import load_demo_deliberation
 from gongzhi.demo.selectors import LoginRow, demo_logins
 
 
@@ -39,6 +40,7 @@ class Command(BaseCommand):
         try:
             summary = load_demo(acting_user=None)
             cases = load_demo_cases(acting_user=None)  # once: skipped when cases are there
+            councils = load_demo_deliberation()
         except ValidationError as exc:
             raise CommandError("；".join(exc.messages)) from exc
         if summary.created:
@@ -50,5 +52,9 @@ class Command(BaseCommand):
             self.stdout.write(_("演示街道已存在，未做任何修改。"))
         if cases:
             self.stdout.write(self.style.SUCCESS(_("已载入演示诉求件 %(n)d 件") % {"n": cases}))
+        if councils:
+            self.stdout.write(self.style.SUCCESS(_(
+                "已载入演示议事协商：议事会 %(n)d 个，含会议纪要、加装电梯征询、"
+                "改造方案表决与公示，以及一项进行中的表决") % {"n": councils}))
         self.stdout.write("")
         self.stdout.write(login_table(demo_logins()))
