@@ -47,6 +47,7 @@ from gongzhi.cases.routing import responsible_org
 from gongzhi.cases.suggest import learn
 from gongzhi.cases.text import terms as text_terms
 from gongzhi.core import audit
+from gongzhi.core.checks import required_text
 from gongzhi.core.notifications import notify
 from gongzhi.core.permissions import Perm, Role, can, require, require_administrator
 from gongzhi.core.workdays import add_workdays
@@ -212,14 +213,6 @@ def _reporter(case: Case) -> list[User]:
     return [case.reporter] if case.reporter_id else []
 
 
-def _text(value, field: str, message: str, max_length: int | None = None) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise ValidationError({field: message})
-    if max_length and len(value) > max_length:
-        raise ValidationError({field: _("不能超过 %(n)d 个字") % {"n": max_length}})
-    return value
-
 
 def _check_category(category) -> Category:
     if not isinstance(category, Category) or not category.is_active:
@@ -301,8 +294,8 @@ def submit_case(
             return _same_sender(existing, acting_user)
     reporter = _check_intake(source=source, area=area, acting_user=acting_user,
                              reporter=reporter)
-    title = _text(title, "title", _("请填写标题"), 100)
-    description = _text(description, "description", _("请描述问题"), 5000)
+    title = required_text(title, "title", _("请填写标题"), 100)
+    description = required_text(description, "description", _("请描述问题"), 5000)
     reporter_phone = (reporter_phone or "").strip()
     if reporter_phone and not PHONE_RE.match(reporter_phone):
         raise ValidationError({"reporter_phone": _("联系电话格式不正确")})
@@ -376,7 +369,7 @@ def reject_case(*, case: Case, reason: str, acting_user,
     locked = _lock(case, expected_version)
     require_triage(acting_user, locked)
     _allow(locked, "reject")
-    reason = _text(reason, "reason", _("请填写不予受理的原因"), 200)
+    reason = required_text(reason, "reason", _("请填写不予受理的原因"), 200)
     before, from_status = audit.snapshot(locked, AUDIT_FIELDS), locked.status
     locked.status, locked.rejection_reason = S.REJECTED, reason
     _finish(locked, acting_user=acting_user, kind=EventKind.REJECTED, action="reject_case",
@@ -449,7 +442,7 @@ def forward_case(*, case: Case, to_org: Organisation, reason: str, acting_user,
     locked = _lock(case, expected_version)
     require_handle(acting_user, locked)
     _allow(locked, "forward")
-    reason = _text(reason, "reason", _("请填写转办理由"), 500)
+    reason = required_text(reason, "reason", _("请填写转办理由"), 500)
     if not isinstance(to_org, Organisation) or not to_org.is_active:
         raise ValidationError({"to_org": _("请选择有效的承办单位")})
     if to_org.pk == locked.assignee_org_id:
@@ -483,7 +476,7 @@ def escalate_case(*, case: Case, reason: str, acting_user,
     locked = _lock(case, expected_version)
     require_triage(acting_user, locked)
     _allow(locked, "escalate")
-    reason = _text(reason, "reason", _("请填写上报理由"), 500)
+    reason = required_text(reason, "reason", _("请填写上报理由"), 500)
     before, from_status = audit.snapshot(locked, AUDIT_FIELDS), locked.status
     old_handlers = _handlers(locked)
     above = _escalate(locked)
@@ -549,7 +542,7 @@ def record_deliberation(*, case: Case, note: str, acting_user, data: dict | None
     locked = _lock(case)
     if acting_user is not None and not can(acting_user, Perm.RUN_COUNCILS, locked):
         raise PermissionDenied(_("您无权将该诉求提交议事协商"))
-    note = _text(note, "note", _("请填写说明"), 2000)
+    note = required_text(note, "note", _("请填写说明"), 2000)
     before = audit.snapshot(locked, AUDIT_FIELDS)
     event = _finish(locked, acting_user=acting_user, kind=EventKind.DELIBERATED,
                     action="record_deliberation", before=before, from_status=locked.status,
@@ -574,7 +567,7 @@ def request_extension(*, case: Case, workdays: int, reason: str, acting_user,
     if not 1 <= workdays <= MAX_EXTENSION_WORKDAYS:
         raise ValidationError({"workdays": _("延期天数须为 1 至 %(n)d 个工作日")
                                % {"n": MAX_EXTENSION_WORKDAYS}})
-    reason = _text(reason, "reason", _("请填写延期理由"), 300)
+    reason = required_text(reason, "reason", _("请填写延期理由"), 300)
     if locked.extensions.filter(status=ExtensionStatus.PENDING).exists():
         raise ValidationError(_("已有待审批的延期申请"))
     before, from_status = audit.snapshot(locked, AUDIT_FIELDS), locked.status
@@ -622,7 +615,7 @@ def resolve_case(*, case: Case, result: str, acting_user, photos=(),
     locked = _lock(case, expected_version)
     require_handle(acting_user, locked)
     _allow(locked, "resolve")
-    result = _text(result, "result", _("请填写办理结果"), 5000)
+    result = required_text(result, "result", _("请填写办理结果"), 5000)
     checked = case_photos.check_photos(photos)
     before, from_status = audit.snapshot(locked, AUDIT_FIELDS), locked.status
     now = timezone.now()

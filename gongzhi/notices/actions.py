@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.areas.models import AreaNode
 from gongzhi.core import audit
+from gongzhi.core.checks import required_text
 from gongzhi.core.notifications import notify
 from gongzhi.core.permissions import Perm, can
 from gongzhi.notices.models import (
@@ -30,14 +31,6 @@ def _require_publisher(acting_user, area) -> None:
         raise PermissionDenied(_("您无权在该区域发布公示"))
 
 
-def _text(value, field: str, message: str, max_length: int) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise ValidationError({field: message})
-    if len(value) > max_length:
-        raise ValidationError({field: _("不能超过 %(n)d 个字") % {"n": max_length}})
-    return value
-
 
 def _period(days) -> int:
     try:
@@ -58,8 +51,8 @@ def draft_notice(*, title: str, body: str, area: AreaNode, acting_user,
     if kind not in NoticeKind.values:
         raise ValidationError({"kind": _("请选择公示类型")})
     notice = Notice.objects.create(
-        kind=kind, title=_text(title, "title", _("请填写标题"), 100),
-        body=_text(body, "body", _("请填写正文"), 20000), area=area, area_path=area.path,
+        kind=kind, title=required_text(title, "title", _("请填写标题"), 100),
+        body=required_text(body, "body", _("请填写正文"), 20000), area=area, area_path=area.path,
         period_days=_period(period_days), subject=subject[:60],
         created_by=acting_user if getattr(acting_user, "pk", None) else None)
     audit.record(actor=acting_user, action="notices.draft", obj=notice,
@@ -104,7 +97,7 @@ def withdraw_notice(*, notice: Notice, reason: str, acting_user) -> Notice:
     _require_publisher(acting_user, notice.area_path)
     if notice.status != NoticeStatus.PUBLISHED:
         raise ValidationError(_("只有已发布的公示可以撤回"))
-    reason = _text(reason, "reason", _("请说明撤回原因"), 300)
+    reason = required_text(reason, "reason", _("请说明撤回原因"), 300)
     before = audit.snapshot(notice, FIELDS)
     notice.status, notice.withdrawn_at = NoticeStatus.WITHDRAWN, timezone.now()
     notice.withdraw_reason = reason
@@ -142,7 +135,7 @@ def lodge_objection(*, notice: Notice, text: str, acting_user,
         raise ValidationError(_("不在公示期内，不能提出异议"))
     objection = Objection.objects.create(
         notice=notice, author=acting_user, created_at=now,
-        text=_text(text, "text", _("请写明异议内容"), MAX_OBJECTION))
+        text=required_text(text, "text", _("请写明异议内容"), MAX_OBJECTION))
     audit.record(actor=acting_user, action="notices.object", obj=objection,
                  area_path=notice.area_path, after={"notice": notice.pk})
     if notice.created_by_id:
@@ -159,7 +152,7 @@ def answer_objection(*, objection: Objection, answer: str, acting_user) -> Objec
     _require_publisher(acting_user, objection.notice.area_path)
     if objection.status != ObjectionStatus.OPEN:
         raise ValidationError(_("该异议已答复"))
-    objection.answer = _text(answer, "answer", _("请填写答复"), MAX_OBJECTION)
+    objection.answer = required_text(answer, "answer", _("请填写答复"), MAX_OBJECTION)
     objection.status, objection.answered_at = ObjectionStatus.ANSWERED, timezone.now()
     objection.answered_by = acting_user if getattr(acting_user, "pk", None) else None
     objection.save(update_fields=["answer", "status", "answered_at", "answered_by"])
