@@ -9,7 +9,7 @@ from gongzhi.areas import geo
 from gongzhi.areas.models import GRID_KINDS, AreaKind, AreaNode, Household, Resident
 from gongzhi.core.masking import mask_id_number, mask_phone
 from gongzhi.core.permissions import Perm, can, scope_paths, scope_q
-from gongzhi.core.tree import PATH_STEP, subtree_q
+from gongzhi.core.tree import PATH_STEP, ancestor_paths, subtree_q
 
 
 def visible_areas(user) -> QuerySet[AreaNode]:
@@ -196,3 +196,17 @@ def place_names(node: AreaNode) -> list[str]:
     above = list(node.ancestors().only("name", "kind", "path"))
     start = next((i for i, a in enumerate(above) if a.kind == AreaKind.COMMUNITY), 0)
     return [a.name for a in above[start:] if a.kind not in GRID_KINDS]
+
+
+def home_path(user) -> str | None:
+    """The area path of the user's home, if they are a resident."""
+    resident = getattr(user, "resident", None)
+    return resident.household.area_path if resident is not None else None
+
+
+def near_home_q(user, field: str = "area_path") -> Q:
+    """Rows at the user's home or above it (building, compound, grid, community, street …)."""
+    home = home_path(user)
+    if not home:
+        return Q(pk__in=[])
+    return Q(**{f"{field}__in": ancestor_paths(home)})

@@ -30,7 +30,7 @@ from gongzhi.cases.actions import CaseConflict
 from gongzhi.cases.models import OPEN_STATUSES, Case, Category, ExtensionStatus, Source
 from gongzhi.cases.permissions import is_case_staff, is_reporter
 from gongzhi.cases.selectors import deadline_q
-from gongzhi.core.api import AUTH_ERRORS, ERRORS, ApiError, ErrorOut
+from gongzhi.core.api import AUTH_ERRORS, ERRORS, ApiError, ErrorOut, validation_body
 from gongzhi.core.masking import mask_phone
 from gongzhi.core.permissions import Perm, can
 
@@ -271,16 +271,6 @@ def _invalid(field: str, detail: str, detail_en: str) -> Reply:
                        "errors": [{"loc": ["body", field], "msg": detail, "type": "invalid"}]})
 
 
-def _validation_body(exc: ValidationError) -> dict:
-    if hasattr(exc, "error_dict"):
-        errors = [{"loc": ["body", field], "msg": str(m), "type": "invalid"}
-                  for field, items in exc.error_dict.items()
-                  for e in items for m in e.messages]
-    else:
-        errors = [{"loc": ["body"], "msg": str(m), "type": "invalid"} for m in exc.messages]
-    return {"detail": "；".join(e["msg"] for e in errors) or _("请求参数有误"),
-            "detail_en": "invalid input", "code": "invalid", "errors": errors}
-
 
 def _conflict(case_id: int) -> Reply:
     current = Case.objects.filter(pk=case_id).values_list("version", flat=True).first()
@@ -323,7 +313,7 @@ def act_on_case(request: HttpRequest, case_id: int, run: Callable[[Case], object
     except CaseConflict:
         return _conflict(case_id)
     except ValidationError as exc:
-        return Reply(422, _validation_body(exc))
+        return Reply(422, validation_body(exc))
     except PermissionDenied as exc:
         detail = str(exc) if str(exc) and not str(exc).isascii() else _("无权执行此操作")
         raise ApiError(403, detail, "permission denied", "forbidden") from None
@@ -393,7 +383,7 @@ def submit(request: HttpRequest, body: SubmitIn,
     except ValidationError as exc:
         if "idempotency_key" in getattr(exc, "error_dict", {}):  # someone else's key
             raise _key_reused() from None
-        return Reply(422, _validation_body(exc))
+        return Reply(422, validation_body(exc))
     except PermissionDenied:
         raise ApiError(403, _("您无权在该区域录入诉求"), "you may not enter cases for this area",
                        "forbidden") from None

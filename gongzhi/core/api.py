@@ -1,5 +1,7 @@
-"""Pieces every app's JSON API shares: the bilingual error and its schema."""
+"""Pieces every app's JSON API shares: the bilingual error, its schema, the 422 body."""
 
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from ninja import Schema
 from ninja.errors import HttpError
 
@@ -21,3 +23,14 @@ class ErrorOut(Schema):
 
 AUTH_ERRORS = {401: ErrorOut}
 ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+
+def validation_body(exc: ValidationError) -> dict:
+    """An action's ValidationError as a 422 body: every message, each under its field."""
+    if hasattr(exc, "error_dict"):
+        errors = [{"loc": ["body", field], "msg": str(m), "type": "invalid"}
+                  for field, items in exc.error_dict.items() for e in items for m in e.messages]
+    else:
+        errors = [{"loc": ["body"], "msg": str(m), "type": "invalid"} for m in exc.messages]
+    return {"detail": "；".join(e["msg"] for e in errors) or _("请求参数有误"),
+            "detail_en": "invalid input", "code": "invalid", "errors": errors}

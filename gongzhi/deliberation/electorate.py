@@ -4,12 +4,8 @@ consultation asks. Shared by the actions and the selectors (neither imports the 
 from django.db.models import QuerySet
 
 from gongzhi.areas.models import Household
+from gongzhi.areas.selectors import home_path
 from gongzhi.core.tree import subtree_q
-
-
-def home_path(user) -> str | None:
-    resident = getattr(user, "resident", None)
-    return resident.household.area_path if resident is not None else None
 
 
 def lives_in(user, area_path: str) -> bool:
