@@ -26,7 +26,22 @@ API_OPERATIONS = {
         "accept", "reject", "dispatch", "start", "resolve", "rate", "forward", "escalate",
         "note", "reclassify", "extension", "extension/decide", "merge", "support"]},
     # --- deliberation ---
+    ("/api/deliberation/polls", "get"): {"422"},
+    ("/api/deliberation/polls/{id}", "get"): READ,
+    # 201 for the ballot; 409 when the unit has voted already
+    ("/api/deliberation/polls/{id}/ballots", "post"): {"201", "403", "404", "409", "422"},
+    ("/api/deliberation/topics", "get"): {"422"},
+    ("/api/deliberation/topics", "post"): {"201", "403", "422"},
+    ("/api/deliberation/topics/{id}", "get"): READ,
+    ("/api/deliberation/topics/{id}/support", "post"): {"403", "404", "422"},
+    ("/api/deliberation/consultations/{id}", "get"): READ,
+    ("/api/deliberation/consultations/{id}/answer", "post"): {"403", "404", "422"},
+    ("/api/deliberation/resolutions/{id}", "get"): READ,
     # --- notices ---
+    ("/api/notices/", "get"): READ,
+    ("/api/notices/{id}", "get"): READ,
+    # 201 for a new objection, 200 when the same one was lodged already (a retry)
+    ("/api/notices/{id}/objections", "post"): {"201", "403", "404", "422"},
 }
 API_PATHS = {path for path, _ in API_OPERATIONS}
 
