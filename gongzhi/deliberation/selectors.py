@@ -120,3 +120,38 @@ def consultations_near(user) -> QuerySet[Consultation]:
     if not home:
         return Consultation.objects.none()
     return Consultation.objects.filter(area_path__in=ancestor_paths(home))
+
+
+# --- resident pages (appended) ---------------------------------------------------------------
+
+
+def councils_near(user) -> QuerySet:
+    """Active councils serving the user's home (its building, compound, community …)."""
+    from gongzhi.deliberation.models import Council
+
+    return (Council.objects.filter(near_home_q(user), is_active=True)
+            .select_related("area").order_by("-area_path", "name"))
+
+
+def resident_resolutions(user) -> QuerySet[Resolution]:
+    """Resolutions of the user's neighbourhood past the draft, newest first."""
+    from gongzhi.deliberation.models import ResolutionStatus
+
+    return (Resolution.objects.filter(near_home_q(user))
+            .exclude(status=ResolutionStatus.DRAFT).order_by("-created_at", "-id"))
+
+
+def resident_contests(user) -> QuerySet:
+    from gongzhi.deliberation.models import Contest
+
+    return Contest.objects.filter(near_home_q(user)).order_by("-created_at", "-id")
+
+
+def open_polls_for(user) -> QuerySet[Poll]:
+    """Open polls of the user's neighbourhood and of the councils they sit on (a member
+    may live elsewhere), newest first."""
+    if not getattr(user, "is_authenticated", False):
+        return Poll.objects.none()
+    seat = Q(units__member__user=user, units__member__left_on__isnull=True)
+    return (Poll.objects.filter(near_home_q(user) | seat, status=PollStatus.OPEN).distinct()
+            .order_by("-opens_at", "-id"))
