@@ -1,4 +1,8 @@
-"""Deliberation pages (stub until the views land)."""
+"""Staff pages for deliberation, mounted at /deliberation/manage/ (namespace
+``deliberation_staff``): councils, meetings, topics and contests in one module, polls,
+consultations and resolutions in the other."""
+
+from gongzhi.deliberation import urls_staff_councils, urls_staff_votes
 
 app_name = "deliberation_staff"
-urlpatterns: list = []
+urlpatterns = [*urls_staff_councils.urlpatterns, *urls_staff_votes.urlpatterns]
