@@ -23,6 +23,7 @@ from gongzhi.core.masking import mask_name
 from gongzhi.core.permissions import Perm, can
 from gongzhi.notices import actions, forms, selectors
 from gongzhi.notices.models import Notice, NoticeStatus, Objection, ObjectionStatus
+from gongzhi.notices.subjects import subject_link
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,7 @@ def _detail_page(request: HttpRequest, notice: Notice, form=None) -> HttpRespons
         "objections": _objection_rows(user, notice, manager=False),
         "form": (form or forms.ObjectionForm()) if open_for_me else None,
         "can_manage": can(user, Perm.PUBLISH_NOTICES, notice.area_path),
+        "subject": subject_link(notice.subject),
     })
 
 

@@ -239,3 +239,17 @@ def test_home_panel_lists_notices_in_their_period(client, street):
     client.force_login(n.staff_a)  # no resident record: no panel
     panels = client.get("/").context["panels"]
     assert not any(p["template"] == "notices/panels/resident.html" for p in panels)
+
+
+def test_a_resolutions_notice_links_back_to_the_resolution(client, street):
+    n = street
+    linked = actions.draft_notice(title="决议公示", body="改造方案已通过。", area=n.comm_a,
+                                  acting_user=n.staff_a, subject="deliberation.resolution:5")
+    actions.publish_notice(notice=linked, acting_user=n.staff_a)
+    unknown = actions.draft_notice(title="其他公示", body="正文", area=n.comm_a,
+                                   acting_user=n.staff_a, subject="elsewhere.thing:5")
+    actions.publish_notice(notice=unknown, acting_user=n.staff_a)
+    client.force_login(n.resident)
+    page = client.get(detail_url(linked)).content.decode()
+    assert 'href="/deliberation/resolutions/5/"' in page and "查看决议的审批过程和表决结果" in page
+    assert "/deliberation/resolutions/" not in client.get(detail_url(unknown)).content.decode()
