@@ -1,10 +1,13 @@
-"""Reads for the deliberation pages: what a resident may see, summaries and results."""
+"""Reads for the deliberation pages and API: what a resident may see, what staff run,
+summaries and results."""
 
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet
 
+# near_home_q lives with the area tree; it stays importable as selectors.near_home_q.
+from gongzhi.areas.selectors import near_home_q
 from gongzhi.core.permissions import Perm, can, scope_q
 from gongzhi.core.tree import ancestor_paths
 from gongzhi.deliberation import tally
@@ -12,11 +15,17 @@ from gongzhi.deliberation.electorate import home_path, households_of, owner_key
 from gongzhi.deliberation.models import (
     Answer,
     Consultation,
+    Contest,
+    Council,
+    Meeting,
     Poll,
     PollStatus,
     Resolution,
+    ResolutionStatus,
     Topic,
 )
+
+# --- near the user's home ---------------------------------------------------------------------
 
 
 def concerns(user, area_path: str) -> bool:
@@ -24,14 +33,6 @@ def concerns(user, area_path: str) -> bool:
     hold a scope there? (Everything decided is public; this picks what to show first.)"""
     home = home_path(user)
     return bool((home and home.startswith(area_path)) or can(user, Perm.VIEW_AREA, area_path))
-
-
-def near_home_q(user, field: str = "area_path") -> Q:
-    """Rows at the user's home or above it (their building, compound, community, street)."""
-    home = home_path(user)
-    if not home:
-        return Q(pk__in=[])
-    return Q(**{f"{field}__in": ancestor_paths(home)})
 
 
 def resident_polls(user) -> QuerySet[Poll]:
@@ -45,12 +46,105 @@ def resident_topics(user) -> QuerySet[Topic]:
             .annotate(n_supports=Count("supports")).order_by("-created_at"))
 
 
+def consultations_near(user) -> QuerySet[Consultation]:
+    home = home_path(user)
+    if not home:
+        return Consultation.objects.none()
+    return Consultation.objects.filter(area_path__in=ancestor_paths(home))
+
+
+def councils_near(user) -> QuerySet[Council]:
+    """Active councils serving the user's home (its building, compound, community …)."""
+    return (Council.objects.filter(near_home_q(user), is_active=True)
+            .select_related("area").order_by("-area_path", "name"))
+
+
+def resident_resolutions(user) -> QuerySet[Resolution]:
+    """Resolutions of the user's neighbourhood past the draft, newest first."""
+    return (Resolution.objects.filter(near_home_q(user))
+            .exclude(status=ResolutionStatus.DRAFT).order_by("-created_at", "-id"))
+
+
+def resident_contests(user) -> QuerySet[Contest]:
+    return Contest.objects.filter(near_home_q(user)).order_by("-created_at", "-id")
+
+
+def open_polls_for(user) -> QuerySet[Poll]:
+    """Open polls of the user's neighbourhood and of the councils they sit on (a member
+    may live elsewhere), newest first."""
+    if not getattr(user, "is_authenticated", False):
+        return Poll.objects.none()
+    seat = Q(units__member__user=user, units__member__left_on__isnull=True)
+    return (Poll.objects.filter(near_home_q(user) | seat, status=PollStatus.OPEN).distinct()
+            .order_by("-opens_at", "-id"))
+
+
+# --- in the area the user runs councils for ---------------------------------------------------
+
+
+def staff_q(user, field: str = "area_path") -> Q:
+    """Rows in the user's RUN_COUNCILS scope. A superuser's is ``Q()``, which a Q "|" drops:
+    OR querysets built from it, never the Q itself."""
+    return scope_q(user, Perm.RUN_COUNCILS, field)
+
+
+def staff_councils(user) -> QuerySet[Council]:
+    return Council.objects.filter(staff_q(user))
+
+
+def staff_meetings(user) -> QuerySet[Meeting]:
+    return Meeting.objects.filter(staff_q(user, "council__area_path"))
+
+
+def topics_in_scope(user) -> QuerySet[Topic]:
+    return Topic.objects.filter(staff_q(user))
+
+
+def staff_contests(user) -> QuerySet[Contest]:
+    """Contests in scope, and those the user judges (a judge need not run councils)."""
+    q = staff_q(user)
+    if not q:  # a superuser: everything (an empty Q would drop out of the OR below)
+        return Contest.objects.all()
+    judged = Contest.objects.filter(judges=user).values("pk")
+    return Contest.objects.filter(q | Q(pk__in=judged))
+
+
 def staff_polls(user) -> QuerySet[Poll]:
-    return Poll.objects.filter(scope_q(user, Perm.RUN_COUNCILS, "area_path"))
+    return Poll.objects.filter(staff_q(user))
+
+
+def staff_consultations(user) -> QuerySet[Consultation]:
+    return Consultation.objects.filter(staff_q(user))
 
 
 def staff_resolutions(user) -> QuerySet[Resolution]:
-    return Resolution.objects.filter(scope_q(user, Perm.RUN_COUNCILS, "area_path"))
+    return Resolution.objects.filter(staff_q(user))
+
+
+# --- either (the API): near home, or in the user's scope --------------------------------------
+# Querysets, not Q objects, are OR-ed: a superuser's scope is Q(), which a Q "|" drops.
+
+
+def visible_polls(user) -> QuerySet[Poll]:
+    """Polls past the draft near home; every poll, drafts too, where the user runs councils."""
+    return resident_polls(user) | staff_polls(user)
+
+
+def visible_topics(user) -> QuerySet[Topic]:
+    topics = Topic.objects.filter(near_home_q(user)) | topics_in_scope(user)
+    return topics.select_related("council", "area").annotate(n_supports=Count("supports"))
+
+
+def visible_consultations(user) -> QuerySet[Consultation]:
+    return consultations_near(user) | staff_consultations(user)
+
+
+def visible_resolutions(user) -> QuerySet[Resolution]:
+    """Drafts only for those who run councils there; every later step is public."""
+    return resident_resolutions(user) | staff_resolutions(user)
+
+
+# --- summaries --------------------------------------------------------------------------------
 
 
 @dataclass
@@ -109,49 +203,3 @@ def consultation_summary(consultation: Consultation) -> ConsultationSummary:
     summary.as_answered = tally.decide(rule, units, strict)
     summary.if_conditions_met = tally.decide(rule, units, hopeful)
     return summary
-
-
-def topics_in_scope(user) -> QuerySet[Topic]:
-    return Topic.objects.filter(scope_q(user, Perm.RUN_COUNCILS, "area_path"))
-
-
-def consultations_near(user) -> QuerySet[Consultation]:
-    home = home_path(user)
-    if not home:
-        return Consultation.objects.none()
-    return Consultation.objects.filter(area_path__in=ancestor_paths(home))
-
-
-# --- resident pages (appended) ---------------------------------------------------------------
-
-
-def councils_near(user) -> QuerySet:
-    """Active councils serving the user's home (its building, compound, community …)."""
-    from gongzhi.deliberation.models import Council
-
-    return (Council.objects.filter(near_home_q(user), is_active=True)
-            .select_related("area").order_by("-area_path", "name"))
-
-
-def resident_resolutions(user) -> QuerySet[Resolution]:
-    """Resolutions of the user's neighbourhood past the draft, newest first."""
-    from gongzhi.deliberation.models import ResolutionStatus
-
-    return (Resolution.objects.filter(near_home_q(user))
-            .exclude(status=ResolutionStatus.DRAFT).order_by("-created_at", "-id"))
-
-
-def resident_contests(user) -> QuerySet:
-    from gongzhi.deliberation.models import Contest
-
-    return Contest.objects.filter(near_home_q(user)).order_by("-created_at", "-id")
-
-
-def open_polls_for(user) -> QuerySet[Poll]:
-    """Open polls of the user's neighbourhood and of the councils they sit on (a member
-    may live elsewhere), newest first."""
-    if not getattr(user, "is_authenticated", False):
-        return Poll.objects.none()
-    seat = Q(units__member__user=user, units__member__left_on__isnull=True)
-    return (Poll.objects.filter(near_home_q(user) | seat, status=PollStatus.OPEN).distinct()
-            .order_by("-opens_at", "-id"))

@@ -3,6 +3,7 @@
 
 from django.urls import path
 
+from gongzhi.deliberation import views_staff_contests as contests
 from gongzhi.deliberation import views_staff_councils as views
 
 urlpatterns = [
@@ -24,11 +25,11 @@ urlpatterns = [
     path("topics/<int:pk>/", views.topic, name="topic"),
     path("topics/<int:pk>/decide/", views.topic_decide, name="topic_decide"),
     path("cases/<int:case_pk>/raise/", views.raise_from_case, name="raise_from_case"),
-    path("contests/new/", views.contest_new, name="contest_new"),
-    path("contests/<int:pk>/", views.contest, name="contest"),
-    path("contests/<int:pk>/enter/", views.contest_enter, name="contest_enter"),
-    path("contests/<int:pk>/start/", views.contest_start, name="contest_start"),
-    path("contests/<int:pk>/entries/<int:entry_pk>/score/", views.contest_score,
+    path("contests/new/", contests.contest_new, name="contest_new"),
+    path("contests/<int:pk>/", contests.contest, name="contest"),
+    path("contests/<int:pk>/enter/", contests.contest_enter, name="contest_enter"),
+    path("contests/<int:pk>/start/", contests.contest_start, name="contest_start"),
+    path("contests/<int:pk>/entries/<int:entry_pk>/score/", contests.contest_score,
          name="contest_score"),
-    path("contests/<int:pk>/close/", views.contest_close, name="contest_close"),
+    path("contests/<int:pk>/close/", contests.contest_close, name="contest_close"),
 ]

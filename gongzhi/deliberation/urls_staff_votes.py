@@ -3,6 +3,7 @@
 
 from django.urls import path
 
+from gongzhi.deliberation import views_staff_resolutions as r
 from gongzhi.deliberation import views_staff_votes as v
 
 urlpatterns = [
@@ -18,8 +19,8 @@ urlpatterns = [
     path("consultations/<int:pk>/answer/", v.consultation_answer, name="consultation_answer"),
     path("consultations/<int:pk>/close/", v.consultation_close, name="consultation_close"),
     path("consultations/<int:pk>/consent/", v.consent_record, name="consent_record"),
-    path("resolutions/", v.resolutions, name="resolutions"),
-    path("resolutions/new/", v.resolution_new, name="resolution_new"),
-    path("resolutions/<int:pk>/", v.resolution, name="resolution"),
-    path("resolutions/<int:pk>/<str:step>/", v.resolution_act, name="resolution_act"),
+    path("resolutions/", r.resolutions, name="resolutions"),
+    path("resolutions/new/", r.resolution_new, name="resolution_new"),
+    path("resolutions/<int:pk>/", r.resolution, name="resolution"),
+    path("resolutions/<int:pk>/<str:step>/", r.resolution_act, name="resolution_act"),
 ]

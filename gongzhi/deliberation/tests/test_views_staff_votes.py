@@ -114,7 +114,7 @@ def test_open_enter_paper_ballot_and_count(client, delib):
     assert (ballot.source, ballot.record, ballot.entered_by, ballot.choice) == (
         "paper", "第 12 号纸质表决票", n.staff_a, "yes")
     page = html(c.get(f"{M}/polls/{poll.pk}/"))
-    assert "已投 1 / 应投 2" in page
+    assert "已投 1 / 应投 2" in page and "已投面积 88.50 / 180.50 m²" in page
     listing = c.get(f"{M}/polls/?status=open")
     assert "1 / 2" in row(html(listing), "poll", poll.pk)
     assert f'data-poll="{poll.pk}"' not in html(c.get(f"{M}/polls/?status=closed"))
