@@ -21,7 +21,7 @@ from gongzhi.cases.models import OPEN_STATUSES, Case
 from gongzhi.core import audit
 from gongzhi.core.tree import subtree_q
 from gongzhi.deliberation import actions as da
-from gongzhi.deliberation.models import Capacity, Council, CouncilKind, PollUnit
+from gongzhi.deliberation.models import Ballot, Capacity, Council, CouncilKind, PollUnit
 from gongzhi.demo import street as demo_street
 
 SEED = "gongzhi-demo-deliberation"
@@ -214,10 +214,13 @@ class _Loader:
             da.enter_answer(consultation=consultation, household=household, answer=answer,
                             condition=condition, record=f"入户签字意见书第 {number} 号",
                             acting_user=staff)
+        self._retime(consultation.answers.all(), "answered_at", consultation.opens_at,
+                     consultation.closes_at)
         da.close_consultation(consultation=consultation, acting_user=staff)
 
     def _ballots(self, poll, staff, *, turnout: float, yes: float, skip: set[int],
-                 options: list | None = None) -> None:
+                 options: list | None = None, meeting: datetime | None = None) -> None:
+        """Paper ballots, and with ``meeting`` most by show of hands at the owners' meeting."""
         units = PollUnit.objects.filter(poll=poll).order_by("pk")
         for number, unit in enumerate(units, start=1):
             if unit.household_id in skip or self.rng.random() > turnout:
@@ -229,12 +232,27 @@ class _Loader:
             if options and choice != "abstain":  # a plan poll: "yes" for the first plan
                 choice, option_id = "option", (options[0] if choice == "yes"
                                                else options[1]).pk
-            hands = number % 3 != 0
+            hands = meeting is not None and number % 3 != 0
+            record = (f"业主大会举手表决记录（{timezone.localtime(meeting):%m月%d日}）" if hands
+                      else f"纸质表决票第 {number} 号")
             da.enter_ballot(poll=poll, unit=unit, choice=choice, option_id=option_id,
-                            source="hands" if hands else "paper",
-                            record=("业主大会举手表决记录" if hands
-                                    else f"纸质表决票第 {number} 号"),
+                            source="hands" if hands else "paper", record=record,
                             acting_user=staff)
+        self._retime(Ballot.objects.filter(poll=poll), "cast_at", poll.opens_at,
+                     min(poll.closes_at, self.now), at=meeting, source="hands")
+
+    def _retime(self, rows, field: str, start: datetime, end: datetime, *,
+                at: datetime | None = None, **at_match) -> None:
+        """Entered just now, dated when they were given: within the window (a demo's past)."""
+        rows = list(rows)
+        if not rows:
+            return
+        span = (end - start).total_seconds()
+        for row in rows:
+            matched = at is not None and all(getattr(row, k) == v for k, v in at_match.items())
+            setattr(row, field, at if matched else
+                    start + timedelta(seconds=self.rng.uniform(0.05, 0.95) * span))
+        type(rows[0]).objects.bulk_update(rows, [field])
 
     def renovation_poll(self, compound: AreaNode, council: Council, staff) -> None:
         """The 53-item plan: owners' meeting (业主大会), art. 278 rebuild → 双四分之三."""
@@ -246,7 +264,8 @@ class _Loader:
         da.open_poll(poll=poll, acting_user=staff)
         resident = self.user("resident")
         skip = {resident.resident.household_id} if resident else set()
-        self._ballots(poll, staff, turnout=0.9, yes=0.9, skip=skip)
+        meeting = self._evening(poll.opens_at + timedelta(days=2))
+        self._ballots(poll, staff, turnout=0.9, yes=0.9, skip=skip, meeting=meeting)
         poll = da.close_poll(poll=poll, acting_user=staff, now=self.now - timedelta(days=5))
         if not poll.outcome["passed"]:
             return

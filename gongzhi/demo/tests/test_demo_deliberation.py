@@ -69,6 +69,10 @@ def test_lift_consultation_is_finished_and_passes_the_three_quarters(demo):
     summary = consultation_summary(consultation)
     assert summary.totals.unanswered == 0 and summary.totals.disagree >= 1
     assert summary.as_answered is not None and summary.as_answered.passed
+    # Dated door to door within the consultation's window, each with its signed record.
+    for answer in consultation.answers.all():
+        assert consultation.opens_at <= answer.answered_at <= consultation.closes_at
+        assert answer.record.startswith("入户签字意见书")
 
 
 def test_renovation_poll_passed_under_art278_and_is_in_its_notice_period(demo):
@@ -79,6 +83,10 @@ def test_renovation_poll_passed_under_art278_and_is_in_its_notice_period(demo):
     outcome = tally.decide(poll.rule, units, choices)
     assert outcome.passed and poll.outcome["passed"]
     assert sum((u[2] for u in units), Decimal(0)) > 0
+    hands = poll.ballots.filter(source="hands")
+    assert hands.exists() and poll.ballots.filter(source="paper").exists()
+    assert len(set(hands.values_list("cast_at", flat=True))) == 1  # one owners' meeting
+    assert not poll.ballots.exclude(cast_at__range=(poll.opens_at, poll.closes_at)).exists()
     resolution = Resolution.objects.get(poll=poll)
     assert resolution.status == ResolutionStatus.NOTICE
     assert resolution.decided_by.username == "street"
