@@ -113,11 +113,10 @@ def _area(node: AreaNode) -> dict:
 
 
 def _outcome(data: dict | None) -> dict | None:
-    """The stored count for the API: the split owners as a number only (their keys hold ID
-    numbers)."""
+    """The stored count for the API, plan by plan for a choice among plans."""
     if data is None:
         return None
-    out = dict(data, split_owners=len(data.get("split_owners") or []))
+    out = dict(data)
     if data.get("plans") is not None:
         out["plans"] = [_outcome(plan) for plan in data["plans"]]
     return out

@@ -26,6 +26,9 @@ def _plain(value):
 
 def outcome_dict(outcome: tally.Outcome) -> dict:
     data = {k: _plain(v) for k, v in asdict(outcome).items()}
+    # Kept with the poll as a number: the owners' keys are ID numbers, which the count
+    # does not need and nobody reading the result may see.
+    data["split_owners"] = len(outcome.split_owners)
     data["steps"] = [{k: _plain(v) for k, v in asdict(step).items()}
                      for step in outcome.steps()]
     return data

@@ -115,12 +115,11 @@ def share(value) -> Share | None:
 
 
 def figures(data: dict) -> dict:
-    """A stored count (outcome.count_poll's JSON) ready to print. The owners whose units
-    voted differently are counted, never named (their keys are ID numbers)."""
+    """A stored count (outcome.count_poll's JSON) ready to print."""
     fig = {k: v for k, v in data.items() if k not in ("split_owners", "steps", "plans")}
     for name in _SHARES:
         fig[name] = share(data.get(name))
-    fig["split"] = len(data.get("split_owners") or [])
+    fig["split"] = data.get("split_owners") or 0
     fig["steps"] = [{"label": STEP_LABELS.get(s["label"], s["label"]),
                      "value": share(s["value"]), "needed": share(s["needed"]),
                      "strict": s["strict"], "met": s["met"]} for s in data.get("steps", [])]

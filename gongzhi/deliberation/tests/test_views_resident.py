@@ -8,7 +8,7 @@ from fractions import Fraction
 import pytest
 from django.urls import reverse
 
-from gongzhi.areas.actions import add_resident
+from gongzhi.areas.actions import add_resident, create_household
 from gongzhi.areas.models import Household
 from gongzhi.conftest import make_user
 from gongzhi.deliberation import actions, tally
@@ -216,6 +216,21 @@ def test_result_matches_tally_and_waits_for_the_count(client, delib):
     assert verdict == ("通过" if expected.passed else "未通过")
     assert "@media print" in body
 
+
+
+def test_result_counts_an_owner_whose_homes_split_without_naming_them(client, delib):
+    n = delib
+    second = create_household(building=n.b1, unit="1", room="102", floor=1,
+                              floor_area=n.h1.floor_area, acting_user=n.staff_a)
+    add_resident(household=second, name="王秀英", is_head=True, id_number=n.r1.id_number,
+                 acting_user=n.staff_a)
+    poll = open_poll(n)
+    actions.cast_ballot(poll=poll, unit=unit(poll, n.h1), choice="yes", acting_user=n.owner1)
+    actions.cast_ballot(poll=poll, unit=unit(poll, second), choice="no", acting_user=n.owner1)
+    actions.close_poll(poll=poll, acting_user=n.staff_a)
+    body = page(login(client, n.owner2), reverse("deliberation:result", args=[poll.pk]))
+    assert "1 位业主名下各户意见不一" in body
+    assert n.r1.id_number not in body and "王秀英" not in body
 
 def test_plan_poll_shows_each_plan_and_the_adopted_one(client, delib):
     n = delib
