@@ -16,6 +16,7 @@ from django.db.models import Count, IntegerField, OuterRef, Subquery, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -160,6 +161,8 @@ def _poll_context(request: HttpRequest, poll: Poll, ballot_form=None) -> dict:
         "outcome": outcome, "steps": steps_of(outcome.get("steps", [])),
         "plans": _plans(outcome), "place": place(poll.area),
         "result_url": f"/deliberation/polls/{poll.pk}/result/",
+        # Online voting has stopped; paper ballots handed in on time may still be entered.
+        "awaiting_count": poll.status == PollStatus.OPEN and poll.closes_at <= timezone.now(),
         "resolutions": list(poll.resolutions.order_by("-created_at")),
     }
 

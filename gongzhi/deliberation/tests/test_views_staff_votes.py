@@ -367,3 +367,17 @@ def test_poll_list_is_paginated(client, delib):
     first, second = html(c.get(f"{M}/polls/")), html(c.get(f"{M}/polls/?page=2"))
     assert first.count("<tr data-poll=") == 50 and 'href="?page=2"' in first
     assert second.count("<tr data-poll=") == 1
+
+
+def test_after_the_deadline_paper_ballots_may_still_be_entered_before_the_count(client, delib):
+    n = delib
+    c = as_user(client, n.staff_a)
+    c.post(f"{M}/polls/new/", poll_data(n))
+    poll = Poll.objects.get()
+    c.post(f"{M}/polls/{poll.pk}/open/")
+    assert 'id="awaiting-count"' not in html(c.get(f"{M}/polls/{poll.pk}/"))
+    Poll.objects.filter(pk=poll.pk).update(closes_at=n.now - timedelta(minutes=1))
+    page = html(c.get(f"{M}/polls/{poll.pk}/"))
+    assert 'id="awaiting-count"' in page and "已过截止时间，线上投票已停止" in page
+    assert c.post(f"{M}/polls/{poll.pk}/ballot/", ballot_data()).status_code == 302
+    assert Ballot.objects.filter(poll=poll, source="paper").count() == 1
