@@ -152,6 +152,10 @@ def home(request: HttpRequest) -> HttpResponse:
         "counted": selectors.resident_polls(user).filter(status=PollStatus.CLOSED)[:5],
         "topics": selectors.resident_topics(user).filter(status=TopicStatus.PROPOSED)[:20],
         "consultations": consultations,
+        "consulted": selectors.consultations_near(user).filter(
+            status=ConsultationStatus.CLOSED).order_by("-closes_at")[:5],
+        "decided": selectors.resident_topics(user).filter(
+            status__in=(TopicStatus.DECIDED, TopicStatus.DECLINED)).order_by("-decided_at")[:5],
         "resolutions": selectors.resident_resolutions(user)[:10],
         "contests": selectors.resident_contests(user)[:5],
         "councils": selectors.councils_near(user),

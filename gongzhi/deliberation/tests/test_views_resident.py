@@ -437,6 +437,22 @@ def test_home_and_panel_count_what_awaits_me(client, delib):
     assert resident_panel(Req()) is None
 
 
+def test_home_lists_finished_consultations_and_recent_decisions(client, delib):
+    n = delib
+    consultation = actions.create_consultation(title="1栋加装电梯意见征询", area=n.b1,
+                                               acting_user=n.staff_a, **n.window)
+    decided = actions.raise_topic(council=n.council, title="楼道照明改造", description="灯暗",
+                                  acting_user=n.staff_a)
+    login(client, n.owner1)
+    body = page(client, reverse("deliberation:home"))
+    assert "征询结果" not in body and 'id="decided"' not in body
+    actions.close_consultation(consultation=consultation, acting_user=n.staff_a)
+    actions.decide_topic(topic=decided, decision="更换声控灯", acting_user=n.staff_a)
+    body = page(client, reverse("deliberation:home"))
+    assert "征询结果" in body and reverse("deliberation:consultation",
+                                        args=[consultation.pk]) in body
+    assert "楼道照明改造" in body.split('id="decided"')[1]
+
 @pytest.mark.parametrize("name", ["home", "propose"])
 def test_pages_need_login(client, name):
     response = client.get(reverse(f"deliberation:{name}"))
