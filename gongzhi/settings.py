@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "gongzhi.notices",
     "gongzhi.cases",
     "gongzhi.deliberation",
+    "gongzhi.volunteering",
     "gongzhi.open311",
     "gongzhi.demo",
     "django_tasks",
@@ -146,6 +147,10 @@ GONGZHI_OPEN311_JURISDICTION = os.environ.get("GONGZHI_OPEN311_JURISDICTION") or
 
 # Cases not rated this many days after they are resolved are archived as unrated.
 GONGZHI_RATING_DAYS = int(os.environ.get("GONGZHI_RATING_DAYS", "7"))
+# Volunteering: a service order nobody takes within this many hours is flagged to staff;
+# a time-bank account holds at most this many units (Nanjing's cap is 1,500 hours).
+GONGZHI_ORDER_TAKE_HOURS = int(os.environ.get("GONGZHI_ORDER_TAKE_HOURS", "24"))
+GONGZHI_TIME_BANK_CAP = int(os.environ.get("GONGZHI_TIME_BANK_CAP", "1500"))
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

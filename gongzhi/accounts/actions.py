@@ -11,7 +11,14 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongzhi.accounts.models import ApiToken, Membership, Organisation, RoleGrant, User
+from gongzhi.accounts.models import (
+    ApiToken,
+    Membership,
+    Organisation,
+    OrgKind,
+    RoleGrant,
+    User,
+)
 from gongzhi.areas.models import AreaNode
 from gongzhi.core import audit
 from gongzhi.core.permissions import Perm, Role, is_administrator, require, require_administrator
@@ -50,14 +57,20 @@ def revoke_role(*, grant: RoleGrant, acting_user: User | None) -> None:
     grant.delete()
 
 
-def _require_roles_on(acting_user: User | None, areas: list[AreaNode]) -> None:
-    """Manage roles on every area given; with no area at all, only an administrator may."""
+def _require_roles_on(acting_user: User | None, areas: list[AreaNode],
+                      perm: Perm = Perm.MANAGE_ROLES) -> None:
+    """``perm`` on every area given; with no area at all, only an administrator may."""
     if acting_user is None:
         return
     if not areas:
         require_administrator(acting_user)
     for area in areas:
-        require(acting_user, Perm.MANAGE_ROLES, area)
+        require(acting_user, perm, area)
+
+
+def _org_perm(kind: str) -> Perm:
+    """Community staff run their volunteer teams (志愿服务队); other bodies need role admins."""
+    return Perm.MANAGE_VOLUNTEERS if kind == OrgKind.VOLUNTEER_TEAM else Perm.MANAGE_ROLES
 
 
 @transaction.atomic
@@ -65,7 +78,7 @@ def create_organisation(
     *, kind: str, code: str, name: str, areas: list[AreaNode], acting_user: User | None,
     phone: str = "",
 ) -> Organisation:
-    _require_roles_on(acting_user, areas)
+    _require_roles_on(acting_user, areas, _org_perm(kind))
     org = Organisation(kind=kind, code=code, name=name, phone=phone)
     org.full_clean()
     org.save()
@@ -86,7 +99,7 @@ def add_member(
     title: str = "", is_leader: bool = False,
 ) -> Membership:
     areas = list(organisation.areas.all())
-    _require_roles_on(acting_user, areas)
+    _require_roles_on(acting_user, areas, _org_perm(organisation.kind))
     membership, _created = Membership.objects.update_or_create(
         organisation=organisation, user=user, defaults={"title": title, "is_leader": is_leader}
     )

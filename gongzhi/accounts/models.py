@@ -69,6 +69,7 @@ class OrgKind(models.TextChoices):
     CO_BUILDING = "co_building", _("共建单位")
     SOCIAL = "social", _("社会组织")
     VOLUNTEER_TEAM = "volunteer_team", _("志愿服务队")
+    MERCHANT = "merchant", _("商户")  # shops that take neighbour coupons (友邻券)
 
 
 class Organisation(QuickChoiceLabels):

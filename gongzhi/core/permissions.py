@@ -45,12 +45,14 @@ class Perm(StrEnum):
     # Public notices (公示公告) and deliberation (议事协商)
     PUBLISH_NOTICES = "notices.publish_notices"  # write, publish, withdraw; answer objections
     RUN_COUNCILS = "deliberation.run_councils"  # councils, meetings, polls, paper ballots
+    # Volunteering (志愿服务): dispatch orders, activities, rosters, the catalogue, hours
+    MANAGE_VOLUNTEERS = "volunteering.manage_volunteers"
 
 
 _READ = {Perm.VIEW_AREA, Perm.VIEW_HOUSEHOLDS}
 _FIELD = {Perm.VIEW_CASES, Perm.ENTER_CASES}
 _TRIAGE = _FIELD | {Perm.TRIAGE_CASES}
-_GOVERN = {Perm.PUBLISH_NOTICES, Perm.RUN_COUNCILS}
+_GOVERN = {Perm.PUBLISH_NOTICES, Perm.RUN_COUNCILS, Perm.MANAGE_VOLUNTEERS}
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
     Role.RESIDENT: frozenset({Perm.VIEW_AREA}),
     # "Small problems do not leave the building": the building head knows its households.

@@ -119,6 +119,20 @@ def test_admin_creates_an_organisation_and_adds_members(street):
 
 
 @pytest.mark.django_db
+def test_community_staff_run_the_volunteer_teams_of_their_community_only(street):
+    team = create_organisation(kind=OrgKind.VOLUNTEER_TEAM, code="ZY1", name="活龙志愿服务队",
+                               areas=[street.comm_a], acting_user=street.staff_a)
+    add_member(organisation=team, user=street.resident, is_leader=True,
+               acting_user=street.staff_a)
+    assert Membership.objects.get(organisation=team, user=street.resident).is_leader
+    with pytest.raises(PermissionDenied):  # another community's team
+        create_organisation(kind=OrgKind.VOLUNTEER_TEAM, code="ZY2", name="德鑫志愿服务队",
+                            areas=[street.comm_b], acting_user=street.staff_a)
+    with pytest.raises(PermissionDenied):
+        add_member(organisation=team, user=street.worker_a2, acting_user=street.staff_b)
+
+
+@pytest.mark.django_db
 def test_community_staff_cannot_create_organisations_or_add_members(street):
     with pytest.raises(PermissionDenied):
         create_organisation(kind=OrgKind.SOCIAL, code="S1", name="社工站",
