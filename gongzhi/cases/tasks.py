@@ -2,7 +2,8 @@
 
 The scan re-queues itself: `gongzhi worker` queues one at start and, each time one finishes,
 the next for ``--scan-interval`` seconds later (see ``schedule_scan``). The state changes
-live in ``reminders.send_deadline_reminders`` and ``actions.archive_unrated``.
+live in ``reminders.send_deadline_reminders``, ``actions.archive_unrated`` and the sweeps
+other apps register with ``gongzhi.core.sweeps``.
 """
 
 from datetime import datetime
@@ -13,14 +14,16 @@ from django_tasks import TaskResultStatus, task
 
 from gongzhi.cases.actions import archive_unrated
 from gongzhi.cases.reminders import send_deadline_reminders
+from gongzhi.core.sweeps import run_sweeps
 
 
 @task()
 def scan_deadlines() -> dict[str, int]:
-    """Remind of deadlines due soon or passed; archive resolved cases left unrated."""
+    """Remind of deadlines due soon or passed; archive resolved cases left unrated; then the
+    other apps' sweeps (e.g. service orders nobody took in time)."""
     reminders = send_deadline_reminders()
     archived = archive_unrated()
-    return {"reminders": reminders, "archived": archived}
+    return {"reminders": reminders, "archived": archived, **run_sweeps()}
 
 
 def schedule_scan(*, at: datetime | None = None) -> bool:
