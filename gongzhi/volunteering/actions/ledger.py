@@ -34,6 +34,7 @@ from gongzhi.volunteering.models import (
 # Star levels (星级志愿者) by hours served: community volunteer registration rules, art. 18.
 STAR_THRESHOLDS = (Decimal(100), Decimal(300), Decimal(600), Decimal(1000), Decimal(1500))
 MAX_HOURS_AT_ONCE = Decimal(24)
+TENTH = Decimal("0.1")
 
 
 def star_level(hours: Decimal) -> int:
@@ -41,13 +42,17 @@ def star_level(hours: Decimal) -> int:
     return sum(1 for threshold in STAR_THRESHOLDS if hours >= threshold)
 
 
+def tenths(total) -> Decimal:
+    """A ledger sum to the tenth: SQLite adds decimals as floats (0.1 + 0.2 − 0.3 ≠ 0)."""
+    return Decimal(str(total or 0)).quantize(TENTH) + 0  # + 0: never "-0.0"
+
+
 def hours_total(volunteer: Volunteer) -> Decimal:
-    return volunteer.hours_entries.aggregate(s=Sum("hours"))["s"] or Decimal(0)
+    return tenths(volunteer.hours_entries.aggregate(s=Sum("hours"))["s"])
 
 
 def time_bank_balance(user) -> Decimal:
-    return (TimeBankEntry.objects.filter(holder=user).aggregate(s=Sum("units"))["s"]
-            or Decimal(0))
+    return tenths(TimeBankEntry.objects.filter(holder=user).aggregate(s=Sum("units"))["s"])
 
 
 def points_balance(user) -> int:
@@ -98,7 +103,7 @@ def credit_hours(*, volunteer: Volunteer, hours: Decimal, source: str, source_ke
         raise ValidationError({"source": _("未知的时长来源")})
     if not Decimal(0) < hours <= MAX_HOURS_AT_ONCE:
         raise ValidationError({"hours": _("服务时长须在 0 到 24 小时之间")})
-    if hours != hours.quantize(Decimal("0.1")):
+    if hours != hours.quantize(TENTH):
         raise ValidationError({"hours": _("服务时长最多保留一位小数")})
     # Serialise credits of one volunteer: the time-bank cap is read, then written.
     Volunteer.objects.select_for_update().filter(pk=volunteer.pk).first()
