@@ -123,11 +123,11 @@ def test_scan_task_reminds_and_archives_unrated(ledger):
     unrated = ledger.new_case("resolved")
     old = timezone.now() - timedelta(days=settings.GONGZHI_RATING_DAYS + 1)
     Case.objects.filter(pk=unrated.pk).update(resolved_at=old)
-    assert scan_deadlines.call() == {"reminders": 1, "archived": 1}
+    assert scan_deadlines.call() == {"reminders": 1, "archived": 1, "stale_orders": 0}
     unrated.refresh_from_db()
     assert unrated.status == Status.ARCHIVED
     assert inbox(K.RESPONSE_OVERDUE) == {"dept_member", "street"}
-    assert scan_deadlines.call() == {"reminders": 0, "archived": 0}
+    assert scan_deadlines.call() == {"reminders": 0, "archived": 0, "stale_orders": 0}
 
 
 def _waiting_scans():

@@ -44,7 +44,7 @@ def test_batch_worker_runs_the_queued_scan_and_queues_the_next(overdue):
     after = timezone.now()
     ran = DBTaskResult.objects.get(pk=queued.id)
     assert ran.status == TaskResultStatus.SUCCESSFUL
-    assert ran.return_value == {"reminders": 1, "archived": 0}
+    assert ran.return_value == {"reminders": 1, "archived": 0, "stale_orders": 0}
     reminder = Reminder.objects.get()
     assert (reminder.case_id, reminder.kind) == (overdue.pk, ReminderKind.RESPONSE_OVERDUE)
     assert Notification.objects.filter(kind="cases.response_overdue",
