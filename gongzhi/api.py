@@ -206,6 +206,7 @@ def _register_routers() -> None:
     from gongzhi.cases.api_work import router as case_work_router
     from gongzhi.deliberation.api import router as deliberation_router
     from gongzhi.notices.api import router as notices_router
+    from gongzhi.volunteering.api import router as volunteering_router
 
     api.add_router("/", accounts_router, tags=["accounts"])
     api.add_router("/areas/", areas_router, tags=["areas"])
@@ -216,6 +217,7 @@ def _register_routers() -> None:
     api.add_router("/cases/", case_work_router, tags=["cases"])
     api.add_router("/deliberation/", deliberation_router, tags=["deliberation"])
     api.add_router("/notices/", notices_router, tags=["notices"])
+    api.add_router("/volunteering/", volunteering_router, tags=["volunteering"])
 
 
 _register_routers()

@@ -25,8 +25,7 @@ class NavItem:
     also: tuple[str, ...] = ()
 
 
-# The staff console, by app. Entries whose URL is not (yet) defined are left out, so
-# 志愿服务 (volunteering) joins here when built.
+# The staff console, by app. Entries whose URL is not (yet) defined are left out.
 CONSOLE_NAV: list[NavItem] = [
     NavItem(_("首页"), "core:home"),
     NavItem(_("问题台账"), "cases:ledger", "cases"),
@@ -34,6 +33,7 @@ CONSOLE_NAV: list[NavItem] = [
     NavItem(_("诉求指标"), "cases_kpi:home", Perm.VIEW_CASES, also=("cases_kpi:area",)),
     NavItem(_("议事协商"), "deliberation_staff:home", Perm.RUN_COUNCILS),
     NavItem(_("公示公告"), "notices:manage", Perm.PUBLISH_NOTICES),
+    NavItem(_("志愿服务"), "volunteering_staff:home", Perm.MANAGE_VOLUNTEERS),
     NavItem(_("区域"), "areas:browser", Perm.VIEW_AREA),
     NavItem(_("审计日志"), "core:audit", Perm.VIEW_AUDIT),
     NavItem(_("通知"), "core:inbox"),

@@ -44,6 +44,7 @@ API_OPERATIONS = {
     ("/api/notices/{id}", "get"): READ,
     # 201 for a new objection, 200 when the same one was lodged already (a retry)
     ("/api/notices/{id}/objections", "post"): {"200", "201", "403", "404", "422"},
+    # --- volunteering ---
 }
 API_PATHS = {path for path, _ in API_OPERATIONS}
 

@@ -1,0 +1,3 @@
+"""Volunteering pages (stub until the views land)."""
+
+urlpatterns: list = []

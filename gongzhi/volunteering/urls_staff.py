@@ -1,0 +1,4 @@
+"""Staff pages for volunteering (stub until the views land)."""
+
+app_name = "volunteering_staff"
+urlpatterns: list = []
