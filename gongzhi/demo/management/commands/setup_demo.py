@@ -12,6 +12,7 @@ from gongzhi.demo.actions import load_demo
 from gongzhi.demo.cases import load_demo_cases
 from gongzhi.demo.deliberation import load_demo_deliberation
 from gongzhi.demo.selectors import LoginRow, demo_logins
+from gongzhi.demo.volunteering import load_demo_volunteering
 
 
 def _width(text: str) -> int:
@@ -41,6 +42,7 @@ class Command(BaseCommand):
             summary = load_demo(acting_user=None)
             cases = load_demo_cases(acting_user=None)  # once: skipped when cases are there
             councils = load_demo_deliberation()
+            volunteers = load_demo_volunteering()
         except ValidationError as exc:
             raise CommandError("；".join(exc.messages)) from exc
         if summary.created:
@@ -56,5 +58,9 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(_(
                 "已载入演示议事协商：议事会 %(n)d 个，含会议纪要、加装电梯征询、"
                 "改造方案表决与公示，以及一项进行中的表决") % {"n": councils}))
+        if volunteers:
+            self.stdout.write(self.style.SUCCESS(_(
+                "已载入演示志愿服务：志愿者 %(n)d 名，含服务菜单、各状态订单、活动、"
+                "值守排班和积分超市") % {"n": volunteers}))
         self.stdout.write("")
         self.stdout.write(login_table(demo_logins()))
