@@ -49,7 +49,7 @@ def usernames() -> list[str]:
             out += [f"grid_{spec.code.lower()}_{g}" for g in range(1, spec.large_grids + 1)]
     out += [f"head_{n}" for n in range(1, 5)]
     out += ["resident", "dept_cg", "property_rail", "property_river", "owners_bj", "cobuild",
-            "social", "volunteer"]
+            "social", "volunteer", "shop"]
     return out
 
 
@@ -92,6 +92,9 @@ def plan_users(tree: DemoTree) -> list[UserPlan]:
          "社工"),
         ("volunteer", OrgKind.VOLUNTEER_TEAM, "ZY-HLJ", "活龙井志愿服务队",
          [tree.communities["HLJ"]], "队长"),
+        # A shop that takes neighbour coupons (友邻券) bought with volunteers' points.
+        ("shop", OrgKind.MERCHANT, "SH-HLJ", "活龙井便民超市", [tree.communities["HLJ"]],
+         "店长"),
     ]
     plans += [UserPlan(username, None, org=OrgPlan(kind, f"{ORG_PREFIX}-{code}", name, areas,
                                                    title))

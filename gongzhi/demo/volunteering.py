@@ -289,9 +289,10 @@ class _Loader:
                                     ("爱心理发卡", 100, 30), ("保温杯", 800, 0)):
             rewards.save_reward(acting_user=place.staff, name=name, points=points,
                                 stock=stock, area=place.community)
-        market = create_organisation(kind=OrgKind.MERCHANT, code=f"{ORG_PREFIX}-SH-HLJ",
-                                     name="活龙井便民超市", areas=[place.community],
-                                     acting_user=None)
+        market = (Organisation.objects.filter(kind=OrgKind.MERCHANT, areas=place.community)
+                  .first() or create_organisation(
+                      kind=OrgKind.MERCHANT, code=f"{ORG_PREFIX}-SH-HLJ", name="活龙井便民超市",
+                      areas=[place.community], acting_user=None))
         coupon = rewards.save_coupon(acting_user=place.staff, merchant=market,
                                      title="满 50 减 10 友邻券", points=300, stock=50,
                                      valid_until=date(self.now.year + 1, 6, 30),

@@ -65,6 +65,20 @@ def stale_orders(user) -> QuerySet[ServiceOrder]:
             .select_related(*_ORDER_RELATED).order_by("take_by", "id"))
 
 
+def menu_for(user) -> QuerySet:
+    """The active service items serving the resident's home (an item's area is the home or
+    a node above it); none for someone who is not a resident on record."""
+    from gongzhi.areas.selectors import home_path
+    from gongzhi.core.tree import ancestor_paths
+    from gongzhi.volunteering.models import ServiceItem
+
+    home = home_path(user) if getattr(user, "is_authenticated", False) else None
+    if not home:
+        return ServiceItem.objects.none()
+    return (ServiceItem.objects.filter(is_active=True, area_path__in=ancestor_paths(home))
+            .select_related("team", "area"))
+
+
 # --- activities and rosters -------------------------------------------------------------------
 # (Imports inside the functions keep this section's edits within its own lines.)
 

@@ -45,6 +45,22 @@ API_OPERATIONS = {
     # 201 for a new objection, 200 when the same one was lodged already (a retry)
     ("/api/notices/{id}/objections", "post"): {"200", "201", "403", "404", "422"},
     # --- volunteering ---
+    ("/api/volunteering/menu", "get"): {"422"},
+    # 201 with the new order, or the new micro-wish on the open board
+    ("/api/volunteering/orders", "post"): {"201", "403", "422"},
+    ("/api/volunteering/wishes", "post"): {"201", "403", "422"},
+    ("/api/volunteering/orders", "get"): {"422"},
+    ("/api/volunteering/orders/{id}", "get"): READ,
+    ("/api/volunteering/board", "get"): {"422"},
+    # 409 when taken by someone else, or done already
+    **{(f"/api/volunteering/orders/{{id}}/{step}", "post"): CHANGE for step in [
+        "claim", "accept", "complete", "rate", "cancel"]},
+    ("/api/volunteering/orders/{id}/decline", "post"): {"403", "404", "422"},
+    ("/api/volunteering/activities", "get"): {"422"},
+    # 201 with a place or a place on the waiting list; 409 when signed up already
+    ("/api/volunteering/activities/{id}/signup", "post"): {"201", "403", "404", "409", "422"},
+    ("/api/volunteering/activities/{id}/cancel", "post"): CHANGE,
+    ("/api/volunteering/me", "get"): set(),
 }
 API_PATHS = {path for path, _ in API_OPERATIONS}
 

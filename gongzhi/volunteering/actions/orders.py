@@ -243,7 +243,7 @@ def claim_order(*, order: ServiceOrder, acting_user) -> ServiceOrder:
     order = _lock(order)
     if not order.area_path.startswith(volunteer.area_path):
         raise PermissionDenied(_("只能认领本社区的需求"))
-    if order.status == S.ACCEPTED and order.volunteer_id == volunteer.pk:
+    if order.status in (S.ACCEPTED, S.DONE, S.RATED) and order.volunteer_id == volunteer.pk:
         raise ValidationError(_("您已认领该需求"))
     if order.status in (S.ACCEPTED, S.DONE, S.RATED):
         raise ValidationError(_("该需求已被其他志愿者认领"))
