@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
-from gongzhi.accounts.models import Membership, RoleGrant, User
+from gongzhi.accounts.models import Membership, OrgKind, RoleGrant, User
 from gongzhi.areas.models import AreaNode
 from gongzhi.core.permissions import Role
 from gongzhi.demo.logins import DEMO_PASSWORD, usernames
@@ -41,21 +41,28 @@ def _sees_grant(grant: RoleGrant) -> str:
         Role.STREET_STAFF: _("%(area)s全街道：问题台账（受理社区上报件）、挂图作战、指标、住户、"
                              "审计日志（居民电话和身份证号隐藏）"),
         Role.COMMUNITY_STAFF: _("%(area)s：受理、派单、合并和导出问题台账，住户和居民"
-                                "（含联系方式），可导入住户"),
+                                "（含联系方式），可导入住户；议事协商、公示、志愿服务派单和活动"),
         Role.GRID_WORKER: _("%(area)s：本网格诉求（按时限排序）、巡查登记，本网格住户和居民"
                             "（含联系方式）"),
         Role.BUILDING_HEAD: _("%(area)s：本楼栋诉求和住户（含联系方式）"),
-        Role.RESIDENT: _("反映问题、我的诉求和评价；自己家庭的住户信息（%(area)s）"),
+        Role.RESIDENT: _("反映问题、我的诉求和评价；自己家庭的住户信息（%(area)s）；"
+                         "附议、表决、公示异议；志愿服务点单和微心愿"),
     }
     return texts[grant.role] % place if grant.role in texts else place["area"]
 
 
 def _sees_membership(membership: Membership) -> str:
     org = membership.organisation
-    areas = "、".join(_place(a) for a in org.areas.all())
-    return _("%(org)s（%(kind)s）：派给本单位的诉求（开始办理、转办、延期、办结）；"
-             "服务区域 %(areas)s") % {
-        "org": org.name, "kind": org.get_kind_display(), "areas": areas}
+    names = {"org": org.name, "kind": org.get_kind_display(),
+             "areas": "、".join(_place(a) for a in org.areas.all())}
+    if org.kind == OrgKind.MERCHANT:
+        return _("%(org)s（%(kind)s）：核销居民用积分兑换的友邻券（/volunteering/shop/）；"
+                 "服务区域 %(areas)s") % names
+    text = _("%(org)s（%(kind)s）：派给本单位的诉求（开始办理、转办、延期、办结）；"
+             "服务区域 %(areas)s") % names
+    if org.kind == OrgKind.VOLUNTEER_TEAM:
+        text += _("；志愿服务接单、活动、值守、时长与积分（/volunteering/）")
+    return text
 
 
 def demo_logins() -> list[LoginRow]:
