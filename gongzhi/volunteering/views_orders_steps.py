@@ -29,14 +29,6 @@ from gongzhi.volunteering.models import OrderStatus, ServiceOrder
 from gongzhi.volunteering.views_orders import T, active_volunteer, add_errors, error_text
 
 S = OrderStatus
-EVENT_LABELS = {
-    "ordered": gettext_lazy("居民点单"), "wished": gettext_lazy("居民发布微心愿"),
-    "dispatched": gettext_lazy("社区派单"), "posted": gettext_lazy("改为公开认领"),
-    "claimed": gettext_lazy("志愿者认领"), "accepted": gettext_lazy("志愿者接单"),
-    "declined": gettext_lazy("退回重新派单"), "done": gettext_lazy("服务完成"),
-    "rated": gettext_lazy("居民评价"), "cancelled": gettext_lazy("订单取消"),
-    "flagged": gettext_lazy("超时未接单，已提醒社区"),
-}
 _ABOVE_COMMUNITY = (AreaKind.CITY, AreaKind.DISTRICT, AreaKind.STREET)
 
 
@@ -135,7 +127,7 @@ def timeline(order: ServiceOrder) -> list[dict]:
             who = _("点单人")
         else:
             who = event.actor.display_name
-        rows.append({"label": EVENT_LABELS.get(event.kind, event.kind), "who": who,
+        rows.append({"label": event.label, "who": who,
                      "at": event.created_at, "note": event.note})
     return rows
 

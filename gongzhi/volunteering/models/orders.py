@@ -79,6 +79,15 @@ class ServiceOrder(QuickChoiceLabels):
         return self.title
 
 
+# What each step of the timeline is called (OrderEvent.kind is the action's name).
+EVENT_LABELS = {
+    "ordered": _("居民点单"), "wished": _("居民发布微心愿"), "dispatched": _("社区派单"),
+    "posted": _("改为公开认领"), "claimed": _("志愿者认领"), "accepted": _("志愿者接单"),
+    "declined": _("退回重新派单"), "done": _("服务完成"), "rated": _("居民评价"),
+    "cancelled": _("订单取消"), "flagged": _("超时未接单，已提醒社区"),
+}
+
+
 class OrderEvent(models.Model):
     """The order's timeline: who did what, when (the audit log keeps the full record)."""
 
@@ -94,3 +103,7 @@ class OrderEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id} · {self.kind}"
+
+    @property
+    def label(self) -> str:
+        return str(EVENT_LABELS.get(self.kind, self.kind))
