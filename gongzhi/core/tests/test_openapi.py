@@ -61,6 +61,7 @@ API_OPERATIONS = {
     ("/api/volunteering/activities/{id}/signup", "post"): {"201", "403", "404", "409", "422"},
     ("/api/volunteering/activities/{id}/cancel", "post"): CHANGE,
     ("/api/volunteering/me", "get"): set(),
+    # --- volunteering staff ---
 }
 API_PATHS = {path for path, _ in API_OPERATIONS}
 
