@@ -1,13 +1,12 @@
 """Activities: publishing, sign-up with a waiting list, QR check-in and check-out, and the
 organiser's confirmation that credits hours and points exactly once."""
 
-import threading
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
@@ -15,6 +14,7 @@ from hypothesis import strategies as st
 
 from gongzhi.accounts.actions import grant_role, revoke_role
 from gongzhi.accounts.models import User
+from gongzhi.cases.tests.test_concurrency import race
 from gongzhi.conftest import make_user
 from gongzhi.core.models import AuditEvent, Notification
 from gongzhi.core.permissions import Role
@@ -465,26 +465,6 @@ def test_the_waiting_list_is_first_come_first_served_and_never_overfills(crowd, 
 
 # --- at the same moment (PostgreSQL) --------------------------------------------------------
 
-def race(*calls) -> tuple[list, list[Exception]]:
-    """Run the calls in threads released together; return results and errors."""
-    barrier = threading.Barrier(len(calls))
-    results, errors = [], []
-
-    def run(call) -> None:
-        try:
-            barrier.wait(timeout=10)
-            results.append(call())
-        except Exception as exc:  # collected and asserted by the test
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    return results, errors
 
 
 def started(n, monkeypatch, **fields):

@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from gongzhi.cases.tests.test_concurrency import race
 from gongzhi.conftest import make_user
 from gongzhi.core.models import AuditEvent, Notification
 from gongzhi.volunteering import selectors
@@ -31,7 +32,6 @@ from gongzhi.volunteering.models import (
     SignupStatus,
     SwapStatus,
 )
-from gongzhi.volunteering.tests.test_activities import race
 
 
 def travel(monkeypatch, moment) -> None:
