@@ -70,7 +70,7 @@ LIMIT = Query(20, ge=1, le=100, description="每页条数 / page size (1–100)"
 OFFSET = Query(0, ge=0, le=10**6, description="跳过条数 / rows to skip")
 CREATE_ERRORS = {**AUTH_ERRORS, 403: ErrorOut, 422: ErrorOut}
 STEP_ERRORS = {**ERRORS, 403: ErrorOut, 409: ErrorOut}
-_RELATED = ("item", "area", "requester", "team", "volunteer__user")
+ORDER_RELATED = ("item", "area", "requester", "team", "volunteer__user")
 
 
 # --- who sees what -----------------------------------------------------------------------
@@ -107,7 +107,7 @@ def _claimable_q(user) -> Q:
 
 def _order(user, pk: int, extra: Q | None = None) -> ServiceOrder:
     seen = _concerned_q(user) | _board_q(user) | (extra or Q(pk__in=[]))
-    order = ServiceOrder.objects.filter(seen, pk=pk).select_related(*_RELATED).first()
+    order = ServiceOrder.objects.filter(seen, pk=pk).select_related(*ORDER_RELATED).first()
     if order is None:
         raise ApiError(404, _("未找到该订单"), "order not found", "not_found")
     return order
@@ -164,7 +164,7 @@ def order_out(user, order: ServiceOrder) -> dict:
     return order_body(order, user, _next_steps(user, order))
 
 
-def _page(queryset: QuerySet, limit: int, offset: int, out: Callable) -> dict:
+def page_of(queryset: QuerySet, limit: int, offset: int, out: Callable) -> dict:
     rows = queryset[offset:offset + limit]
     return {"items": [out(r) for r in rows], "count": queryset.count(), "limit": limit,
             "offset": offset}
@@ -173,12 +173,12 @@ def _page(queryset: QuerySet, limit: int, offset: int, out: Callable) -> dict:
 # --- errors ------------------------------------------------------------------------------
 
 
-def _forbidden(exc: PermissionDenied) -> ApiError:
+def forbidden(exc: PermissionDenied) -> ApiError:
     detail = str(exc) if str(exc) and not str(exc).isascii() else _("无权执行此操作")
     return ApiError(403, detail, "permission denied", "forbidden")
 
 
-def _run(run: Callable[[], object],
+def run_action(run: Callable[[], object],
          conflict: Callable[[], tuple[str, str] | None]) -> Reply | None:
     """Run an action; None when done, else the refusal. A refusal that is not about a
     field is a 409 when ``conflict`` (asked after the refusal, of the state the action
@@ -186,7 +186,7 @@ def _run(run: Callable[[], object],
     try:
         run()
     except PermissionDenied as exc:
-        raise _forbidden(exc) from None
+        raise forbidden(exc) from None
     except ValidationError as exc:
         body = validation_body(exc)
         found = None if hasattr(exc, "error_dict") else conflict()
@@ -196,17 +196,17 @@ def _run(run: Callable[[], object],
     return None
 
 
-def _invalid(exc: ValidationError) -> Reply:
+def invalid(exc: ValidationError) -> Reply:
     return Reply(422, validation_body(exc))
 
 
-def _fresh(pk: int) -> ServiceOrder:
+def fresh_order(pk: int) -> ServiceOrder:
     # Without the scope: whoever just gave an order back still hears how it stands.
-    return ServiceOrder.objects.select_related(*_RELATED).get(pk=pk)
+    return ServiceOrder.objects.select_related(*ORDER_RELATED).get(pk=pk)
 
 
 def _taken(user, pk: int, yours: str) -> tuple[str, str] | None:
-    order = _fresh(pk)
+    order = fresh_order(pk)
     if order.status not in (S.ACCEPTED, S.DONE, S.RATED):
         return None
     if order.volunteer_id and order.volunteer.user_id == user.pk:
@@ -218,13 +218,13 @@ def _taken(user, pk: int, yours: str) -> tuple[str, str] | None:
 
 
 def _status_is(pk: int, statuses: tuple, code: str, detail_en: str):
-    return lambda: (code, detail_en) if _fresh(pk).status in statuses else None
+    return lambda: (code, detail_en) if fresh_order(pk).status in statuses else None
 
 
 def _step(request: HttpRequest, order: ServiceOrder, run: Callable[[], object],
           conflict: Callable[[], tuple[str, str] | None] = lambda: None):
-    refused = _run(run, conflict)
-    return refused or order_out(request.auth, _fresh(order.pk))
+    refused = run_action(run, conflict)
+    return refused or order_out(request.auth, fresh_order(order.pk))
 
 
 # --- menu and ordering -------------------------------------------------------------------
@@ -265,10 +265,10 @@ def place_order(request: HttpRequest, body: OrderIn):
         order = order_actions.place_order(item=item, description=body.description,
                                           area=_place(body), acting_user=user)
     except PermissionDenied as exc:
-        raise _forbidden(exc) from None
+        raise forbidden(exc) from None
     except ValidationError as exc:
-        return _invalid(exc)
-    return Reply(201, order_out(user, _fresh(order.pk)))
+        return invalid(exc)
+    return Reply(201, order_out(user, fresh_order(order.pk)))
 
 
 @router.post("/wishes", response={201: OrderOut, **CREATE_ERRORS},
@@ -279,10 +279,10 @@ def post_wish(request: HttpRequest, body: WishIn):
         order = order_actions.post_wish(title=body.title, description=body.description,
                                         area=_place(body), acting_user=user)
     except PermissionDenied as exc:
-        raise _forbidden(exc) from None
+        raise forbidden(exc) from None
     except ValidationError as exc:
-        return _invalid(exc)
-    return Reply(201, order_out(user, _fresh(order.pk)))
+        return invalid(exc)
+    return Reply(201, order_out(user, fresh_order(order.pk)))
 
 
 @router.get("/orders", response={200: OrderPage, **AUTH_ERRORS, 422: ErrorOut},
@@ -299,7 +299,7 @@ def order_list(request: HttpRequest,
               else selectors.resident_orders(user))
     if status:
         orders = orders.filter(status=status)
-    return _page(orders.order_by("-created_at", "-id"), limit, offset, order_summary)
+    return page_of(orders.order_by("-created_at", "-id"), limit, offset, order_summary)
 
 
 @router.get("/orders/{id}", response={200: OrderOut, **ERRORS},
@@ -311,7 +311,7 @@ def order_detail(request: HttpRequest, id: int = ID):
 @router.get("/board", response={200: OrderPage, **AUTH_ERRORS, 422: ErrorOut},
             summary="待认领需求（志愿者）/ the open board of my community")
 def board(request: HttpRequest, limit: int = LIMIT, offset: int = OFFSET):
-    return _page(selectors.open_board(request.auth), limit, offset, order_summary)
+    return page_of(selectors.open_board(request.auth), limit, offset, order_summary)
 
 
 # --- order steps -------------------------------------------------------------------------
@@ -417,7 +417,7 @@ def signup(request: HttpRequest, id: int = ID):
     user = request.auth
     activity = _activity(user, id)
     done: list[ActivitySignup] = []
-    refused = _run(
+    refused = run_action(
         lambda: done.append(activity_actions.sign_up(activity=activity, acting_user=user)),
         _signup_conflict(user, id, (SignupStatus.SIGNED, SignupStatus.WAITING),
                          "already_signed_up", "you have signed up already"))
@@ -440,7 +440,7 @@ def cancel_signup(request: HttpRequest, id: int = ID):
         return _signup_conflict(user, id, (SignupStatus.CANCELLED,), "already_cancelled",
                                 "you have withdrawn already")()
 
-    refused = _run(lambda: done.append(activity_actions.cancel_signup(activity=activity,
+    refused = run_action(lambda: done.append(activity_actions.cancel_signup(activity=activity,
                                                                       acting_user=user)),
                    conflict)
     return refused or signup_body(done[0])

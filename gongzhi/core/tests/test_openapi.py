@@ -62,6 +62,16 @@ API_OPERATIONS = {
     ("/api/volunteering/activities/{id}/cancel", "post"): CHANGE,
     ("/api/volunteering/me", "get"): set(),
     # --- volunteering staff ---
+    ("/api/volunteering/manage/orders", "get"): {"403", "422"},
+    # 409 when the order has moved past the step (dispatched, taken, done, cancelled)
+    ("/api/volunteering/manage/orders/{id}/dispatch", "post"): CHANGE,
+    ("/api/volunteering/manage/orders/{id}/board", "post"): CHANGE,
+    # 201 with the new activity
+    ("/api/volunteering/manage/activities", "post"): {"201", "403", "422"},
+    ("/api/volunteering/manage/activities/{id}/attendance", "post"): {"403", "404", "422"},
+    ("/api/volunteering/manage/shifts/uncovered", "get"): {"403", "422"},
+    # 404 when the area or team filter is outside my area
+    ("/api/volunteering/manage/rankings", "get"): {"403", "404", "422"},
 }
 API_PATHS = {path for path, _ in API_OPERATIONS}
 
