@@ -14,10 +14,11 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongzhi.accounts.models import Membership, Organisation, User
+from gongzhi.accounts.models import Membership, Organisation, RoleGrant, User
 from gongzhi.areas.models import AreaKind, AreaNode
 from gongzhi.core import audit
 from gongzhi.core.notifications import notify
@@ -47,12 +48,17 @@ S = OrderStatus  # short: every step names the statuses it moves between
 
 
 def managers(area_path: str):
-    """Staff who manage volunteering over ``area_path`` (a role granting MANAGE_VOLUNTEERS
-    on it or on a node above it; administrators are not told of every order)."""
+    """The nearest staff who manage volunteering over ``area_path``: those granted
+    MANAGE_VOLUNTEERS on the deepest node above it that has any (the community, as a rule —
+    the street is not told of every order; administrators never are)."""
     roles = [r for r, perms in ROLE_PERMS.items()
              if Perm.MANAGE_VOLUNTEERS in perms and r != Role.ADMIN]
+    grants = RoleGrant.objects.filter(role__in=roles, user__is_active=True,
+                                      area__path__in=ancestor_paths(area_path))
+    # Ancestors' paths are prefixes of one another: the deepest sorts last.
+    nearest = grants.aggregate(path=Max("area__path"))["path"]
     return User.objects.filter(is_active=True, role_grants__role__in=roles,
-                               role_grants__area__path__in=ancestor_paths(area_path)).distinct()
+                               role_grants__area__path=nearest).distinct()
 
 
 def _team_members(team_id: int):

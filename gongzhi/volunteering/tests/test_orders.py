@@ -70,9 +70,10 @@ def test_the_whole_path_from_the_menu_to_a_good_rating(vol):
         OrderStatus.ORDERED, "menu", n.b1, n.resident)  # the resident's home building
     assert order.title == "上门维修水电"
     assert before + timedelta(hours=24) <= order.take_by <= timezone.now() + timedelta(hours=24)
-    # The staff over the building are told; community B's staff are not.
+    # The nearest staff over the building are told: the community's, not the street's,
+    # not community B's.
     assert inbox(n.staff_a, "volunteering.order_placed") == 1
-    assert inbox(n.street_staff, "volunteering.order_placed") == 1
+    assert inbox(n.street_staff, "volunteering.order_placed") == 0
     assert inbox(n.staff_b, "volunteering.order_placed") == 0
 
     actions.dispatch_order(order=order, acting_user=n.staff_a, team=n.team)
@@ -498,3 +499,12 @@ def test_the_workers_scan_flags_an_untaken_order_once(vol):
     assert scan_deadlines.call()["stale_orders"] == 1
     assert fresh(order).flagged_at is not None
     assert scan_deadlines.call()["stale_orders"] == 0
+
+
+def test_where_no_community_staff_manage_the_street_is_told(vol):
+    from gongzhi.accounts.actions import revoke_role
+
+    for grant in vol.staff_a.role_grants.all():
+        revoke_role(grant=grant, acting_user=None)
+    placed(vol)
+    assert inbox(vol.street_staff, "volunteering.order_placed") == 1
