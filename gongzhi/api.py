@@ -207,6 +207,8 @@ def _register_routers() -> None:
     from gongzhi.deliberation.api import router as deliberation_router
     from gongzhi.notices.api import router as notices_router
     from gongzhi.volunteering.api import router as volunteering_router
+    from gongzhi.volunteering.api_rewards import router as volunteering_rewards_router
+    from gongzhi.volunteering.api_shifts import router as volunteering_shifts_router
     from gongzhi.volunteering.api_staff import router as volunteering_staff_router
 
     api.add_router("/", accounts_router, tags=["accounts"])
@@ -220,6 +222,8 @@ def _register_routers() -> None:
     api.add_router("/notices/", notices_router, tags=["notices"])
     api.add_router("/volunteering/", volunteering_router, tags=["volunteering"])
     api.add_router("/volunteering/", volunteering_staff_router, tags=["volunteering"])
+    api.add_router("/volunteering/", volunteering_shifts_router, tags=["volunteering"])
+    api.add_router("/volunteering/", volunteering_rewards_router, tags=["volunteering"])
 
 
 _register_routers()

@@ -149,7 +149,7 @@ class RankingOut(Schema):
 # --- who gets in, and what they name -----------------------------------------------------
 
 
-def _manager(request: HttpRequest):
+def manager(request: HttpRequest):
     """The caller, if they manage volunteering somewhere; else 403."""
     user = request.auth
     if not (user.is_superuser or scope_paths(user, Perm.MANAGE_VOLUNTEERS)):
@@ -227,7 +227,7 @@ def managed_orders(request: HttpRequest,
                        None, description="状态 / status"),
                    flagged: bool = Query(False, description="仅超时仍无人接单 / stale only"),
                    limit: int = LIMIT, offset: int = OFFSET):
-    user = _manager(request)
+    user = manager(request)
     orders = selectors.managed_orders(user).select_related(*ORDER_RELATED)
     if status:
         orders = orders.filter(status=status)
@@ -241,7 +241,7 @@ def managed_orders(request: HttpRequest,
              summary="派单：派给一支队伍或一名志愿者 / dispatch to a team or a volunteer")
 def dispatch(request: HttpRequest, body: DispatchIn, id: int = ID):
     """409 ``wrong_status`` when the order is past dispatching (dispatched, taken, done …)."""
-    user = _manager(request)
+    user = manager(request)
     order = _managed_order(user, id)
 
     def run() -> None:
@@ -261,7 +261,7 @@ def dispatch(request: HttpRequest, body: DispatchIn, id: int = ID):
              summary="发布到待认领需求 / put the order on the open board")
 def board(request: HttpRequest, id: int = ID):
     """409 ``wrong_status`` when it is on the board already, or taken, done, cancelled."""
-    user = _manager(request)
+    user = manager(request)
     order = _managed_order(user, id)
     refused = run_action(lambda: order_actions.post_to_board(order=order, acting_user=user),
                    _wrong_status(id, (S.ORDERED, S.DISPATCHED)))
@@ -274,7 +274,7 @@ def board(request: HttpRequest, id: int = ID):
 @router.post("/manage/activities", response={201: ActivityOut, **CREATE_ERRORS},
              summary="发布志愿活动 / publish an activity")
 def publish(request: HttpRequest, body: ActivityIn):
-    user = _manager(request)
+    user = manager(request)
     try:
         area = AreaNode.objects.filter(code=body.area).first()
         if area is None:
@@ -295,7 +295,7 @@ def publish(request: HttpRequest, body: ActivityIn):
              summary="确认到场并记录时长 / confirm who came; each is credited once")
 def attendance(request: HttpRequest, body: AttendanceIn, id: int = ID):
     """Confirming again credits nobody twice (``credited`` is 0) and may add people missed."""
-    user = _manager(request)
+    user = manager(request)
     activity = _managed_activity(user, id)
     added: list = []
 
@@ -321,7 +321,7 @@ def attendance(request: HttpRequest, body: AttendanceIn, id: int = ID):
             summary="缺员值守班次 / shifts with places still open, by time")
 def uncovered(request: HttpRequest,
               start: date | None = FROM_TODAY, end: date | None = TO):
-    user = _manager(request)
+    user = manager(request)
     start = start or timezone.localdate()
     end = end or start + timedelta(days=UNCOVERED_DAYS - 1)
     if end < start:
@@ -344,7 +344,7 @@ def rankings(request: HttpRequest,
              team: str | None = Query(None, max_length=64, description="队伍编码 / team code"),
              start: date | None = FROM, end: date | None = TO,
              limit: int = Query(50, ge=1, le=100, description="条数 / rows (1–100)")):
-    user = _manager(request)
+    user = manager(request)
     if start and end and end < start:
         raise _bad_window(_("结束日期不能早于开始日期"))
     ranked = selectors.rankings(user, area=_area_filter(user, area),

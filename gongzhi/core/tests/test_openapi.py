@@ -72,6 +72,21 @@ API_OPERATIONS = {
     ("/api/volunteering/manage/shifts/uncovered", "get"): {"403", "422"},
     # 404 when the area or team filter is outside my area
     ("/api/volunteering/manage/rankings", "get"): {"403", "404", "422"},
+    # --- volunteering shifts and rewards ---
+    ("/api/volunteering/shifts", "get"): set(),
+    ("/api/volunteering/shifts/mine", "get"): set(),
+    # 201 with the place; 409 when full or signed up already
+    ("/api/volunteering/shifts/{id}/signup", "post"): {"201", "403", "404", "409", "422"},
+    ("/api/volunteering/shifts/signups/{id}/cancel", "post"): CHANGE,
+    ("/api/volunteering/rewards", "get"): set(),
+    # 201 with the redemption / the coupon's code; 409 when none is left
+    ("/api/volunteering/rewards/{id}/redeem", "post"): {"201", "403", "404", "409", "422"},
+    ("/api/volunteering/coupons/{id}/buy", "post"): {"201", "403", "404", "409", "422"},
+    ("/api/volunteering/coupons/mine", "get"): set(),
+    ("/api/volunteering/manage/menu", "post"): {"201", "403", "422"},
+    ("/api/volunteering/manage/menu/{id}/retire", "post"): CHANGE,
+    ("/api/volunteering/manage/rewards", "post"): {"201", "403", "422"},
+    ("/api/volunteering/manage/rewards/{id}/restock", "post"): {"403", "404", "422"},
 }
 API_PATHS = {path for path, _ in API_OPERATIONS}
 
