@@ -1,6 +1,5 @@
-"""Helpers the volunteering console pages share: who gets in, and the form and paging
-helpers deliberation's console uses (one row in scope or 404, an action's refusal as form
-errors or a message, 50 rows a page).
+"""Helpers the volunteering console pages share: who gets in, finding an account, and the
+form and paging helpers of ``gongzhi.core.pages``.
 
 The pages: views_staff (home, orders, volunteers, rankings), views_staff_activities
 (activities, rosters) and views_staff_catalogue (menu, rewards, coupons, the counter).
@@ -9,8 +8,7 @@ The pages: views_staff (home, orders, volunteers, rankings), views_staff_activit
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
-from gongzhi.core.permissions import Perm, scope_paths
-from gongzhi.deliberation.views_staff_common import (  # noqa: F401  (re-exported)
+from gongzhi.core.pages import (  # noqa: F401  (re-exported)
     PAGE_SIZE,
     apply_errors,
     one_or_404,
@@ -18,6 +16,7 @@ from gongzhi.deliberation.views_staff_common import (  # noqa: F401  (re-exporte
     run_form,
     run_step,
 )
+from gongzhi.core.permissions import Perm, scope_paths
 
 T = "volunteering/staff/"
 

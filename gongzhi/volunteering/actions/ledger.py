@@ -75,7 +75,8 @@ def _once(model, **fields):
 
 def award_points(*, holder, points: int, reason: str, source_key: str,
                  note: str = "") -> PointsEntry | None:
-    """Points earned by a deed, once per deed (None: nothing to award, or awarded before)."""
+    """Points earned by a deed, once per deed (None: nothing to award, or awarded before).
+    Called inside the action that did the deed, whose audit event records the points."""
     if points <= 0:
         return None
     return _once(PointsEntry, holder=holder, points=points, reason=reason,
