@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "gongzhi.cases",
     "gongzhi.deliberation",
     "gongzhi.volunteering",
+    "gongzhi.renewal",
     "gongzhi.open311",
     "gongzhi.demo",
     "django_tasks",

@@ -21,6 +21,8 @@ urlpatterns = [
     path("notices/", include("gongzhi.notices.urls")),
     path("volunteering/manage/", include("gongzhi.volunteering.urls_staff")),
     path("volunteering/", include("gongzhi.volunteering.urls_resident")),
+    path("renewal/manage/", include("gongzhi.renewal.urls_staff")),
+    path("renewal/", include("gongzhi.renewal.urls_resident")),
     path("open311/v2/", include("gongzhi.open311.urls")),
     # Short link printed in building QR codes: residents scan it and report at the door.
     path("r/<str:building_code>/", cases_resident_views.report, name="report_landing_short"),

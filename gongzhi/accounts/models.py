@@ -70,6 +70,7 @@ class OrgKind(models.TextChoices):
     SOCIAL = "social", _("社会组织")
     VOLUNTEER_TEAM = "volunteer_team", _("志愿服务队")
     MERCHANT = "merchant", _("商户")  # shops that take neighbour coupons (友邻券)
+    CONTRACTOR = "contractor", _("施工单位")  # builders of renovation works (老旧小区改造)
 
 
 class Organisation(QuickChoiceLabels):

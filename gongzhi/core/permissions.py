@@ -47,12 +47,15 @@ class Perm(StrEnum):
     RUN_COUNCILS = "deliberation.run_councils"  # councils, meetings, polls, paper ballots
     # Volunteering (志愿服务): dispatch orders, activities, rosters, the catalogue, hours
     MANAGE_VOLUNTEERS = "volunteering.manage_volunteers"
+    # Old-compound renewal (老旧小区改造): records, projects, surveys, items, funding, acceptance
+    MANAGE_RENEWAL = "renewal.manage_renewal"
 
 
 _READ = {Perm.VIEW_AREA, Perm.VIEW_HOUSEHOLDS}
 _FIELD = {Perm.VIEW_CASES, Perm.ENTER_CASES}
 _TRIAGE = _FIELD | {Perm.TRIAGE_CASES}
-_GOVERN = {Perm.PUBLISH_NOTICES, Perm.RUN_COUNCILS, Perm.MANAGE_VOLUNTEERS}
+_GOVERN = {Perm.PUBLISH_NOTICES, Perm.RUN_COUNCILS, Perm.MANAGE_VOLUNTEERS,
+           Perm.MANAGE_RENEWAL}
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
     Role.RESIDENT: frozenset({Perm.VIEW_AREA}),
     # "Small problems do not leave the building": the building head knows its households.

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RenewalConfig(AppConfig):
+    name = "gongzhi.renewal"
+    label = "renewal"
+    verbose_name = _("老旧小区改造")
+
+    def ready(self) -> None:
+        from gongzhi.notices.subjects import register_subject
+
+        # The funding notice (资金公开) of an accepted project links back to the project.
+        register_subject("renewal.project", _("查看改造项目的内容、进度和资金"),
+                         lambda pk: f"/renewal/projects/{pk}/")

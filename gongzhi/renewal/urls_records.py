@@ -1,0 +1,3 @@
+"""Filled in by the staff pages."""
+
+urlpatterns: list = []
