@@ -20,7 +20,7 @@ from gongzhi.renewal.actions._common import (
     save_photos,
     text,
 )
-from gongzhi.renewal.actions.projects import EDITABLE_PLAN
+from gongzhi.renewal.actions.projects import plan_editable
 from gongzhi.renewal.models import (
     Category,
     ItemStatus,
@@ -30,6 +30,7 @@ from gongzhi.renewal.models import (
     SurveyOption,
     WorkItem,
 )
+from gongzhi.renewal.models.projects import plan_order
 
 ITEM_FIELDS = ["category", "name", "quantity", "unit", "budget", "contractor", "need",
                "planned_start", "planned_end", "actual_start", "actual_end", "status",
@@ -79,12 +80,11 @@ def add_item(*, project: Project, category: str, name: str, budget, acting_user,
     """A line of the plan; only while the plan is a draft (not out to the residents)."""
     project = lock_project(project)
     require_manager(acting_user, project.area)
-    if project.stage not in (Stage.RESERVE, Stage.PLANNING) or \
-            project.plan_status not in EDITABLE_PLAN:
+    if not plan_editable(project):
         raise ValidationError(_("改造方案已提交居民表决，不能再增加改造内容"))
     clean = _check_fields(project, {"category": category, "name": name, "budget": budget,
                                     **fields})
-    order = project.items.filter(category=clean["category"]).count()
+    order = plan_order(clean["category"], project.items.filter(category=clean["category"]).count())
     item = WorkItem.objects.create(project=project, area_path=project.area_path, order=order,
                                    **clean)
     audit.record(actor=acting_user, action="renewal.add_item", obj=item,
@@ -105,9 +105,7 @@ def update_item(*, item: WorkItem, acting_user, **fields) -> WorkItem:
     require_manager(acting_user, project.area)
     if item.status == S.ACCEPTED:
         raise ValidationError(_("已验收的改造内容不能修改"))
-    plan_fixed = project.plan_status not in EDITABLE_PLAN or project.stage not in (
-        Stage.RESERVE, Stage.PLANNING)
-    if plan_fixed and PLAN_FIELDS & set(fields):
+    if not plan_editable(project) and PLAN_FIELDS & set(fields):
         raise ValidationError(_("改造方案已提交居民表决，改造内容、工程量和类别不能再改"))
     allowed = PLAN_FIELDS | {"budget", "contractor", "planned_start", "planned_end"}
     unknown = set(fields) - allowed

@@ -49,6 +49,16 @@ P = PlanStatus
 EDITABLE_PLAN = (P.DRAFT, P.FAILED, P.REFUSED)
 
 
+def plan_editable(project: Project) -> bool:
+    """The plan may change while it is the community's draft: never put to the residents,
+    voted down (未通过), or refused by the street."""
+    if project.stage not in (Stage.RESERVE, Stage.PLANNING):
+        return False
+    if project.plan_status == P.VOTING:
+        return vote_result(project) == "failed"
+    return project.plan_status in EDITABLE_PLAN
+
+
 def project_url(project: Project) -> str:
     return f"/renewal/projects/{project.pk}/"
 
@@ -184,7 +194,7 @@ def put_plan_to_vote(*, project: Project, acting_user, opens_at: datetime,
     require_manager(acting_user, project.area)
     if project.stage != Stage.PLANNING:
         raise ValidationError(_("只有谋划阶段的项目可以征求居民意见"))
-    if project.plan_status not in EDITABLE_PLAN:
+    if not plan_editable(project):
         raise ValidationError(_("改造方案已在征求意见或已通过"))
     if not project.items.exists():
         raise ValidationError(_("改造方案还没有改造内容"))

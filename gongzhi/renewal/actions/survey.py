@@ -23,6 +23,7 @@ from gongzhi.renewal.models import (
     SurveyResponse,
     SurveyStatus,
 )
+from gongzhi.renewal.models.projects import plan_order
 
 SURVEY_FIELDS = ["title", "status", "opens_at", "closes_at"]
 
@@ -65,7 +66,7 @@ def create_survey(*, project: Project, title: str, closes_at: datetime, acting_u
                                    title=text(title, "title", _("请填写问卷标题"), 100),
                                    intro=(intro or "").strip()[:5000], closes_at=closes_at)
     SurveyOption.objects.bulk_create(
-        SurveyOption(survey=survey, category=c, label=label, order=i)
+        SurveyOption(survey=survey, category=c, label=label, order=plan_order(c, i))
         for i, (c, label) in enumerate(cleaned))
     audit.record(actor=acting_user, action="renewal.create_survey", obj=survey,
                  after=audit.snapshot(survey, SURVEY_FIELDS) | {"options": len(cleaned)})
@@ -123,6 +124,7 @@ def _options(survey: Survey, choices) -> list[SurveyOption]:
 
 def _save(survey: Survey, household: Household, choices, comment: str, source: str,
           acting_user) -> SurveyResponse:
+    survey = Survey.objects.select_related("project").get(pk=survey.pk)  # its status now
     _check_open(survey, household)
     options = _options(survey, choices)
     comment = (comment or "").strip()

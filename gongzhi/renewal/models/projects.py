@@ -106,6 +106,14 @@ class Category(models.TextChoices):
     ENHANCEMENT = "enhancement", _("提升类")
 
 
+# Plan order: basics before improvements before enhancements (REFERENCES: 先基础后提升).
+CATEGORY_RANK = {value: rank for rank, value in enumerate(Category.values)}
+
+
+def plan_order(category: str, position: int) -> int:
+    return CATEGORY_RANK[category] * 1000 + position
+
+
 class ItemStatus(models.TextChoices):
     PLANNED = "planned", _("未开工")
     IN_WORKS = "in_works", _("施工中")
@@ -142,7 +150,7 @@ class WorkItem(QuickChoiceLabels):
     class Meta:
         verbose_name = _("改造内容")
         verbose_name_plural = _("改造内容")
-        ordering = ["project", "category", "order", "id"]
+        ordering = ["project", "order", "id"]
 
     def __str__(self) -> str:
         return self.name

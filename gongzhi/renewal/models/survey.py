@@ -42,7 +42,7 @@ class SurveyOption(QuickChoiceLabels):
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
-        ordering = ["survey", "category", "order", "id"]
+        ordering = ["survey", "order", "id"]
 
     def __str__(self) -> str:
         return self.label

@@ -2,8 +2,6 @@
 project at each stage a test needs, a contractor, a supervisor and a representative."""
 
 from datetime import timedelta
-from decimal import Decimal
-from types import SimpleNamespace
 
 import pytest
 from django.utils import timezone
@@ -95,6 +93,3 @@ def finish_all(n):
     for item in n.project.items.all():
         ra.start_item(item=item, acting_user=n.staff_a)
         ra.finish_item(item=item, acting_user=n.staff_a)
-
-
-__all__ = ["Decimal", "approve_plan", "finish_all", "vote_plan_through"]
