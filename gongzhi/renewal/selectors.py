@@ -4,13 +4,14 @@ Money is added up here from the rows (never stored), so the project page, the st
 board, the Excel ledger and the funding notice always agree.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
 
 from gongzhi.core.permissions import Perm, scope_q
-from gongzhi.core.tree import subtree_q
+from gongzhi.core.tree import ancestor_paths, subtree_q
 from gongzhi.renewal.models import (
     Allocation,
     Category,
@@ -46,7 +47,7 @@ def resident_projects(user) -> QuerySet[Project]:
         return Project.objects.none()
     path = resident.household.area_path
     return Project.objects.filter(
-        compounds__path__in=[path[:i] for i in range(4, len(path) + 1, 4)]).distinct()
+        compounds__path__in=ancestor_paths(path)).distinct()
 
 
 def visible_projects(user) -> QuerySet[Project]:
@@ -81,15 +82,29 @@ def plan_by_category(project: Project) -> list[tuple[str, list[WorkItem], Decima
     return out
 
 
-def progress_percent(project: Project) -> int:
-    """Progress weighted by budget (an item without a budget counts as one yuan)."""
-    rows = list(project.items.values_list("budget", "progress", "status"))
+def progress_of(rows) -> int:
+    """Progress over (budget, progress, status) rows, weighted by budget (an item without a
+    budget counts as one yuan); finished and accepted items count in full."""
+    rows = list(rows)
     if not rows:
         return 0
     weight = sum((max(b, Decimal("1")) for b, _p, _s in rows), ZERO)
     done = sum((max(b, Decimal("1")) * (100 if s in (ItemStatus.FINISHED, ItemStatus.ACCEPTED)
                                         else p) for b, p, s in rows), ZERO)
     return int(done / weight)
+
+
+def progress_percent(project: Project) -> int:
+    return progress_of(project.items.values_list("budget", "progress", "status"))
+
+
+def progress_percents(project_ids: list[int]) -> dict[int, int]:
+    """Every project's progress in one query (lists and the board)."""
+    rows: dict[int, list] = defaultdict(list)
+    for pk, *row in WorkItem.objects.filter(project_id__in=project_ids).values_list(
+            "project_id", "budget", "progress", "status"):
+        rows[pk].append(row)
+    return {pk: progress_of(rows[pk]) for pk in project_ids}
 
 
 # --- money ----------------------------------------------------------------------------------
@@ -144,17 +159,29 @@ class FundingSummary:
 
     @property
     def residents_share(self) -> Decimal | None:
-        """Residents' part of what was raised (or, once money is spent, of what was spent)."""
-        whole = self.spent or self.raised
-        if not whole:
+        """Residents' part of the money raised for the project (自筹比例)."""
+        if not self.raised:
             return None
-        part = self.residents_spent if self.spent else self.source(SourceKind.RESIDENTS).amount
-        return part / whole
+        return self.source(SourceKind.RESIDENTS).amount / self.raised
+
+    @property
+    def residents_spent_share(self) -> Decimal | None:
+        """Residents' part of what has been paid out so far (what they actually paid)."""
+        if not self.spent:
+            return None
+        return self.residents_spent / self.spent
+
+    @staticmethod
+    def percent(share: Decimal | None) -> str:
+        return "—" if share is None else f"{share * 100:.1f}%"
 
     @property
     def residents_share_text(self) -> str:
-        share = self.residents_share
-        return "—" if share is None else f"{share * 100:.1f}%"
+        return self.percent(self.residents_share)
+
+    @property
+    def residents_spent_share_text(self) -> str:
+        return self.percent(self.residents_spent_share)
 
 
 def _sums(model, project: Project, key: str) -> dict:
@@ -163,26 +190,52 @@ def _sums(model, project: Project, key: str) -> dict:
     return {row[key]: row["total"] or ZERO for row in rows}
 
 
-def funding_summary(project: Project) -> FundingSummary:
-    """Raised, committed and spent by source; budget, committed and spent by category."""
+def _summary(amounts: dict, budgets: dict, committed: dict, spent: dict) -> FundingSummary:
+    """``committed`` and ``spent`` are keyed (source kind, category)."""
+
+    def by(sums: dict, index: int, value: str) -> Decimal:
+        return sum((v for k, v in sums.items() if k[index] == value), ZERO)
+
     summary = FundingSummary()
-    committed = _sums(Allocation, project, "source__kind")
-    spent = _sums(Payment, project, "source__kind")
-    amounts = dict(FundingSource.objects.filter(project=project).values_list("kind", "amount"))
     for kind, label in SourceKind.choices:
-        if kind in amounts or kind in committed or kind in spent:
-            summary.by_source.append(SourceRow(kind, str(label), amounts.get(kind, ZERO),
-                                               committed.get(kind, ZERO), spent.get(kind, ZERO)))
-    budgets = dict(project.items.values("category").annotate(total=Sum("budget"))
-                   .values_list("category", "total"))
-    committed = _sums(Allocation, project, "item__category")
-    spent = _sums(Payment, project, "item__category")
+        c, s = by(committed, 0, kind), by(spent, 0, kind)
+        if kind in amounts or c or s:
+            summary.by_source.append(SourceRow(kind, str(label), amounts.get(kind, ZERO), c, s))
     for value, label in Category.choices:
         if value in budgets:
             summary.by_category.append(CategoryRow(value, str(label), budgets[value] or ZERO,
-                                                   committed.get(value, ZERO),
-                                                   spent.get(value, ZERO)))
+                                                   by(committed, 1, value),
+                                                   by(spent, 1, value)))
     return summary
+
+
+def funding_summaries(project_ids: list[int]) -> dict[int, FundingSummary]:
+    """Every project's summary in four grouped queries, however many projects (the board)."""
+    amounts: dict[int, dict] = defaultdict(dict)
+    for pk, kind, amount in FundingSource.objects.filter(project_id__in=project_ids
+                                                         ).values_list("project_id", "kind",
+                                                                       "amount"):
+        amounts[pk][kind] = amount
+    budgets: dict[int, dict] = defaultdict(dict)
+    for pk, category, total in (WorkItem.objects.filter(project_id__in=project_ids)
+                                .values_list("project_id", "category")
+                                .annotate(total=Sum("budget"))):
+        budgets[pk][category] = total
+    moved: dict[str, dict[int, dict]] = {"committed": defaultdict(dict),
+                                         "spent": defaultdict(dict)}
+    for model, key in ((Allocation, "committed"), (Payment, "spent")):
+        for pk, kind, category, total in (model.objects.filter(item__project_id__in=project_ids)
+                                          .values_list("item__project_id", "source__kind",
+                                                       "item__category")
+                                          .annotate(total=Sum("amount"))):
+            moved[key][pk][kind, category] = total or ZERO
+    return {pk: _summary(amounts[pk], budgets[pk], moved["committed"][pk], moved["spent"][pk])
+            for pk in project_ids}
+
+
+def funding_summary(project: Project) -> FundingSummary:
+    """Raised, committed and spent by source; budget, committed and spent by category."""
+    return funding_summaries([project.pk])[project.pk]
 
 
 def item_money(project: Project) -> dict[int, tuple[Decimal, Decimal]]:

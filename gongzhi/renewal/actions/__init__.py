@@ -22,6 +22,7 @@ from gongzhi.renewal.actions.projects import (
     start_works,
     submit_plan,
 )
+from gongzhi.renewal.actions.records_import import import_compound_records
 from gongzhi.renewal.actions.supervision import (
     appoint_member,
     log_inspection,
@@ -39,7 +40,8 @@ from gongzhi.renewal.actions.survey import (
 __all__ = [
     "add_item", "answer_survey", "appoint_member", "close_survey", "commit_funds",
     "complete_acceptance", "create_batch", "create_project", "create_survey", "decide_plan",
-    "enter_survey_answer", "finish_item", "log_inspection", "log_progress", "open_survey",
+    "enter_survey_answer", "finish_item", "import_compound_records", "log_inspection",
+    "log_progress", "open_survey",
     "put_plan_to_vote", "record_management", "record_payment", "release_member",
     "save_compound_record", "set_source", "sign_off_item", "start_acceptance", "start_item",
     "start_planning", "start_works", "submit_plan", "update_item",

@@ -14,6 +14,7 @@ from gongzhi.core import audit
 from gongzhi.renewal.actions._common import money, require_manager, save_photos
 from gongzhi.renewal.models import CompoundRecord, Management
 
+MAX_FLOOR_AREA = Decimal("9999999999.99")  # what the column holds
 RECORD_FIELDS = ["built_year", "floor_area", "management", "manager", "facilities",
                  "problems"]
 
@@ -34,10 +35,13 @@ def _floor_area(value) -> Decimal | None:
     if value in (None, ""):
         return None
     try:
-        return money(value, "floor_area")
+        area = money(value, "floor_area")
     except ValidationError as exc:
         raise ValidationError({"floor_area": _("建筑面积须是大于零的数字（m²，最多两位小数）")}
                               ) from exc
+    if area > MAX_FLOOR_AREA:
+        raise ValidationError({"floor_area": _("建筑面积过大")})
+    return area
 
 
 def _clean(fields: dict) -> dict:

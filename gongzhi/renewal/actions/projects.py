@@ -348,7 +348,7 @@ def funding_notice_body(project: Project) -> str:
     lines.append(_("合计支出 %(spent)s，其中居民出资 %(residents)s（占 %(share)s）。")
                  % {"spent": f"{summary.spent:,.2f}",
                     "residents": f"{summary.residents_spent:,.2f}",
-                    "share": summary.residents_share_text})
+                    "share": summary.residents_spent_share_text})
     lines.append(_("项目详情：%(url)s") % {"url": project_url(project)})
     return "\n".join(lines)
 

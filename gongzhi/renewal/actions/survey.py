@@ -139,7 +139,9 @@ def _save(survey: Survey, household: Household, choices, comment: str, source: s
                 comment=comment, source=source, answered_by=actor(acting_user),
                 answered_at=timezone.now())
     except IntegrityError as exc:  # the other member of the household was a moment faster
-        raise ValidationError(_("您家已经填写过这份问卷（每户一份）")) from exc
+        raise ValidationError(_("您家已经填写过这份问卷（每户一份）")
+                              if source == ResponseSource.ONLINE else
+                              _("该住户已经填写过这份问卷（每户一份）")) from exc
     response.choices.set(options)
     audit.record(actor=acting_user, action="renewal.answer_survey", obj=survey,
                  after={"household": household.pk, "source": source,

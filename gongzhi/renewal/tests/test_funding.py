@@ -123,7 +123,7 @@ def test_whatever_clerks_try_the_sums_hold(in_works, moves):
     assert summary.budget == sum((i.budget for i in n.project.items.all()), Decimal(0))
 
 
-def test_residents_share_is_of_what_was_spent(in_works):
+def test_residents_share_of_what_was_raised_and_of_what_was_spent(in_works):
     n = in_works
     ra.commit_funds(item=n.items[0], source=n.central, amount="300000", acting_user=n.staff_a)
     ra.commit_funds(item=n.items[0], source=n.residents_money, amount="50000",
@@ -132,8 +132,9 @@ def test_residents_share_is_of_what_was_spent(in_works):
     ra.record_payment(item=n.items[0], source=n.residents_money, amount="50000",
                       acting_user=n.staff_a)
     summary = funding_summary(n.project)
-    assert summary.residents_share == Decimal("0.25")
-    assert summary.residents_share_text == "25.0%"
+    assert summary.residents_spent_share == Decimal("0.25")  # 50,000 of 200,000 paid
+    assert summary.residents_spent_share_text == "25.0%"
+    assert summary.residents_share_text == "11.1%"  # 50,000 of 450,000 raised
 
 
 @pytest.mark.postgres_only
