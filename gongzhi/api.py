@@ -206,6 +206,7 @@ def _register_routers() -> None:
     from gongzhi.cases.api_work import router as case_work_router
     from gongzhi.deliberation.api import router as deliberation_router
     from gongzhi.notices.api import router as notices_router
+    from gongzhi.renewal.api import router as renewal_router
     from gongzhi.volunteering.api import router as volunteering_router
     from gongzhi.volunteering.api_rewards import router as volunteering_rewards_router
     from gongzhi.volunteering.api_shifts import router as volunteering_shifts_router
@@ -224,6 +225,7 @@ def _register_routers() -> None:
     api.add_router("/volunteering/", volunteering_staff_router, tags=["volunteering"])
     api.add_router("/volunteering/", volunteering_shifts_router, tags=["volunteering"])
     api.add_router("/volunteering/", volunteering_rewards_router, tags=["volunteering"])
+    api.add_router("/renewal/", renewal_router, tags=["renewal"])
 
 
 _register_routers()

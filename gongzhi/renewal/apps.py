@@ -8,7 +8,12 @@ class RenewalConfig(AppConfig):
     verbose_name = _("老旧小区改造")
 
     def ready(self) -> None:
+        from gongzhi.core.views import register_home_panel
         from gongzhi.notices.subjects import register_subject
+        from gongzhi.renewal import panels
+
+        register_home_panel("renewal.resident", "renewal/resident/panel.html",
+                            panels.resident_panel)
 
         # The funding notice (资金公开) of an accepted project links back to the project.
         register_subject("renewal.project", _("查看改造项目的内容、进度和资金"),

@@ -126,18 +126,12 @@ def _year_rows(request: HttpRequest, year: int) -> list[LedgerRow]:
 
 
 def _totals(rows: list[LedgerRow]) -> dict:
-    """The totals row; the residents' share by the rule of ``FundingSummary``: of what was
-    spent once money is spent, else of what was raised."""
+    """The totals row; the residents' share of the money raised, as ``FundingSummary``."""
     raised = sum((r.raised for r in rows), ZERO)
-    spent = sum((r.spent for r in rows), ZERO)
-    if spent:
-        share = sum((r.residents_spent for r in rows), ZERO) / spent
-    elif raised:
-        share = sum((r.sources.get(SourceKind.RESIDENTS, ZERO) for r in rows), ZERO) / raised
-    else:
-        share = None
-    return {"budget": sum((r.budget for r in rows), ZERO), "raised": raised, "spent": spent,
-            "residents_share": "—" if share is None else f"{share * 100:.1f}%",
+    residents = sum((r.sources.get(SourceKind.RESIDENTS, ZERO) for r in rows), ZERO)
+    return {"budget": sum((r.budget for r in rows), ZERO), "raised": raised,
+            "spent": sum((r.spent for r in rows), ZERO),
+            "residents_share": FundingSummary.percent(residents / raised if raised else None),
             "buildings": sum(r.buildings for r in rows),
             "households": sum(r.households for r in rows)}
 

@@ -87,6 +87,21 @@ API_OPERATIONS = {
     ("/api/volunteering/manage/menu/{id}/retire", "post"): CHANGE,
     ("/api/volunteering/manage/rewards", "post"): {"201", "403", "422"},
     ("/api/volunteering/manage/rewards/{id}/restock", "post"): {"403", "404", "422"},
+    # --- renewal ---
+    ("/api/renewal/projects", "get"): {"422"},
+    ("/api/renewal/projects/{id}", "get"): READ,
+    ("/api/renewal/projects/{id}/survey", "get"): READ,
+    # 201 with the answer; 409 when my household has answered already
+    ("/api/renewal/projects/{id}/survey/answer", "post"): {"201", "403", "404", "409", "422"},
+    # 201 with the inspection (and the case a problem opened)
+    ("/api/renewal/projects/{id}/inspections", "post"): {"201", "403", "404", "422"},
+    # 201 with the sign-off; 409 when that side has signed the item already
+    ("/api/renewal/items/{id}/signoff", "post"): {"201", "403", "404", "409", "422"},
+    # 409 when the project has reached that stage already
+    ("/api/renewal/projects/{id}/stage", "post"): CHANGE,
+    ("/api/renewal/items/{id}/progress", "post"): {"201", "403", "404", "422"},
+    ("/api/renewal/compounds", "get"): {"403", "422"},
+    ("/api/renewal/board", "get"): {"403", "422"},
 }
 API_PATHS = {path for path, _ in API_OPERATIONS}
 
