@@ -152,6 +152,9 @@ GONGZHI_RATING_DAYS = int(os.environ.get("GONGZHI_RATING_DAYS", "7"))
 # a time-bank account holds at most this many units (Nanjing's cap is 1,500 hours).
 GONGZHI_ORDER_TAKE_HOURS = int(os.environ.get("GONGZHI_ORDER_TAKE_HOURS", "24"))
 GONGZHI_TIME_BANK_CAP = int(os.environ.get("GONGZHI_TIME_BANK_CAP", "1500"))
+# Renewal: compounds built before this year are old compounds (老旧小区: before the end of
+# 2000); some cities extend it.
+GONGZHI_RENEWAL_BUILT_BEFORE = int(os.environ.get("GONGZHI_RENEWAL_BUILT_BEFORE", "2001"))
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
