@@ -3,10 +3,10 @@
 Each community has a residents' council (居民议事会) with two past meetings, their minutes
 and decisions; 活龙井 also has a monthly joint meeting (联席会议) and, for 铁路二村, a
 renovation council (小区改造议事会). In 铁路二村: the lift consultation for 1栋1单元 is
-finished, the 53-item renovation plan passed under art. 278 (by show of hands at the
-owners' meeting and paper ballots), was approved by the street and is in its notice
-period, and a parking plan is open for the owners — the demo ``resident`` among them —
-to vote on. A resident proposal is gathering supports.
+finished and its resolution, approved by the street, is in its notice period, and a parking
+plan is open for the owners — the demo ``resident`` among them — to vote on. A resident
+proposal is gathering supports. (The 53-item renovation plan's art. 278 vote is the renewal
+project's own: ``gongzhi.demo.renewal`` puts it to the owners through the same actions.)
 """
 
 import random
@@ -21,17 +21,18 @@ from gongzhi.cases.models import OPEN_STATUSES, Case
 from gongzhi.core import audit
 from gongzhi.core.tree import subtree_q
 from gongzhi.deliberation import actions as da
-from gongzhi.deliberation.models import Ballot, Capacity, Council, CouncilKind, PollUnit
+from gongzhi.deliberation.models import (
+    Ballot,
+    Capacity,
+    Consultation,
+    Council,
+    CouncilKind,
+    PollUnit,
+)
 from gongzhi.demo import street as demo_street
 
 SEED = "gongzhi-demo-deliberation"
 TERM_START = date(2025, 1, 1)
-
-RENOVATION_PLAN = (
-    "铁路二村老旧小区改造方案共 53 项，分三类：基础类（雨污分流、强弱电入地、屋面防水、"
-    "外墙保温等 21 项）、完善类（增设停车位、充电桩、无障碍坡道、楼道照明等 19 项）、"
-    "提升类（休闲广场、文化长廊、适老化扶手等 13 项）。方案经改造议事会三轮讨论、"
-    "入户征求意见后提交业主大会表决。")
 
 PAST_TOPICS = (
     ("楼道堆放杂物清理与消防通道管理", "楼道长期堆放杂物，影响消防通道畅通。",
@@ -85,8 +86,8 @@ class _Loader:
         staff = self.user("staff_hlj")
         self.joint_meeting(self._community_of(compound), staff)
         renovation = self.renovation_council(compound, staff)
-        self.lift_consultation(home, staff)
-        self.renovation_poll(compound, renovation, staff)
+        consultation = self.lift_consultation(home, staff)
+        self.lift_resolution(consultation, staff)
         self.parking_poll(compound, renovation, staff)
 
     def _community_of(self, node: AreaNode) -> AreaNode:
@@ -194,7 +195,7 @@ class _Loader:
 
     # --- consultation and polls ---------------------------------------------------------------
 
-    def lift_consultation(self, home: Household, staff) -> None:
+    def lift_consultation(self, home: Household, staff) -> Consultation:
         """1栋1单元's lift retrofit (加装电梯): finished, each household's signed answer."""
         building = home.building
         consultation = da.create_consultation(
@@ -216,7 +217,7 @@ class _Loader:
                             acting_user=staff)
         self._retime(consultation.answers.all(), "answered_at", consultation.opens_at,
                      consultation.closes_at)
-        da.close_consultation(consultation=consultation, acting_user=staff)
+        return da.close_consultation(consultation=consultation, acting_user=staff)
 
     def _ballots(self, poll, staff, *, turnout: float, yes: float, skip: set[int],
                  options: list | None = None, meeting: datetime | None = None) -> None:
@@ -254,28 +255,17 @@ class _Loader:
                     start + timedelta(seconds=self.rng.uniform(0.05, 0.95) * span))
         type(rows[0]).objects.bulk_update(rows, [field])
 
-    def renovation_poll(self, compound: AreaNode, council: Council, staff) -> None:
-        """The 53-item plan: owners' meeting (业主大会), art. 278 rebuild → 双四分之三."""
-        poll = da.create_poll(
-            title=f"{compound.name}老旧小区改造方案表决", description=RENOVATION_PLAN,
-            area=compound, electorate="households", matter="rebuild", council=council,
-            opens_at=self.now - timedelta(days=12), closes_at=self.now - timedelta(days=5),
-            acting_user=staff)
-        da.open_poll(poll=poll, acting_user=staff)
-        resident = self.user("resident")
-        skip = {resident.resident.household_id} if resident else set()
-        meeting = self._evening(poll.opens_at + timedelta(days=2))
-        self._ballots(poll, staff, turnout=0.9, yes=0.9, skip=skip, meeting=meeting)
-        poll = da.close_poll(poll=poll, acting_user=staff, now=self.now - timedelta(days=5))
-        if not poll.outcome["passed"]:
-            return
+    def lift_resolution(self, consultation: Consultation, staff) -> None:
+        """The lift's resolution: approved by the street, in its 7-day notice period now."""
         resolution = da.draft_resolution(
-            title=f"关于实施{compound.name}老旧小区改造方案的决议", poll=poll, acting_user=staff,
-            body=("经业主大会表决，改造方案获得通过。社区将会同街道、施工单位按基础类、完善类、"
-                  "提升类分批实施，施工期间每周公示进度。"))
+            title=f"关于{consultation.title.removesuffix('意见征询')}的决议",
+            area=consultation.area, acting_user=staff,
+            body=("经入户征询，本单元住户按专有部分面积和人数均超过四分之三同意加装电梯，"
+                  "一楼住户的采光补偿条件由加装电梯议事小组落实。费用按楼层分摊，"
+                  "一楼、二楼不分摊。"))
         da.submit_resolution(resolution=resolution, acting_user=staff)
         da.decide_resolution(resolution=resolution, approve=True, acting_user=self.user("street"),
-                             note="同意实施，请做好施工期间的安全和出行保障。")
+                             note="同意加装，请做好施工期间的安全和出行保障。")
         da.publish_resolution(resolution=resolution, acting_user=staff, period_days=7)
 
     def parking_poll(self, compound: AreaNode, council: Council, staff) -> None:

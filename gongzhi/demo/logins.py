@@ -49,7 +49,7 @@ def usernames() -> list[str]:
             out += [f"grid_{spec.code.lower()}_{g}" for g in range(1, spec.large_grids + 1)]
     out += [f"head_{n}" for n in range(1, 5)]
     out += ["resident", "dept_cg", "property_rail", "property_river", "owners_bj", "cobuild",
-            "social", "volunteer", "shop"]
+            "social", "volunteer", "shop", "contractor"]
     return out
 
 
@@ -95,6 +95,9 @@ def plan_users(tree: DemoTree) -> list[UserPlan]:
         # A shop that takes neighbour coupons (友邻券) bought with volunteers' points.
         ("shop", OrgKind.MERCHANT, "SH-HLJ", "活龙井便民超市", [tree.communities["HLJ"]],
          "店长"),
+        # The builder of the street's old-compound renovation (老旧小区改造) works.
+        ("contractor", OrgKind.CONTRACTOR, "SG-XJ", "永州湘建建设工程有限公司", [tree.street],
+         "项目经理"),
     ]
     plans += [UserPlan(username, None, org=OrgPlan(kind, f"{ORG_PREFIX}-{code}", name, areas,
                                                    title))

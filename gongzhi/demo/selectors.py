@@ -9,6 +9,7 @@ from gongzhi.accounts.models import Membership, OrgKind, RoleGrant, User
 from gongzhi.areas.models import AreaNode
 from gongzhi.core.permissions import Role
 from gongzhi.demo.logins import DEMO_PASSWORD, usernames
+from gongzhi.renewal.models import MemberRole, ProjectMember
 
 _COMMUNITY_DEPTH = 4  # city 1, district 2, street 3, community 4
 
@@ -39,14 +40,18 @@ def _sees_grant(grant: RoleGrant) -> str:
         Role.DISTRICT_STAFF: _("%(area)s全区：问题台账（受理街道上报件）、挂图作战、指标、住户、"
                                "审计日志（居民电话和身份证号隐藏）"),
         Role.STREET_STAFF: _("%(area)s全街道：问题台账（受理社区上报件）、挂图作战、指标、住户、"
-                             "审计日志（居民电话和身份证号隐藏）"),
+                             "审计日志（居民电话和身份证号隐藏）；老旧小区改造的年度批次、"
+                             "改造方案审批和项目总览（/renewal/manage/）"),
         Role.COMMUNITY_STAFF: _("%(area)s：受理、派单、合并和导出问题台账，住户和居民"
-                                "（含联系方式），可导入住户；议事协商、公示、志愿服务派单和活动"),
+                                "（含联系方式），可导入住户；议事协商、公示、志愿服务派单和活动；"
+                                "老旧小区改造的小区档案、项目、需求调查、资金和验收"
+                                "（/renewal/manage/）"),
         Role.GRID_WORKER: _("%(area)s：本网格诉求（按时限排序）、巡查登记，本网格住户和居民"
                             "（含联系方式）"),
         Role.BUILDING_HEAD: _("%(area)s：本楼栋诉求和住户（含联系方式）"),
         Role.RESIDENT: _("反映问题、我的诉求和评价；自己家庭的住户信息（%(area)s）；"
-                         "附议、表决、公示异议；志愿服务点单和微心愿"),
+                         "附议、表决、公示异议；志愿服务点单和微心愿；本小区改造的需求调查、"
+                         "方案、进度和资金（/renewal/）"),
     }
     return texts[grant.role] % place if grant.role in texts else place["area"]
 
@@ -55,6 +60,9 @@ def _sees_membership(membership: Membership) -> str:
     org = membership.organisation
     names = {"org": org.name, "kind": org.get_kind_display(),
              "areas": "、".join(_place(a) for a in org.areas.all())}
+    if org.kind == OrgKind.CONTRACTOR:
+        return _("%(org)s（%(kind)s）：所承建改造内容的开工、施工进度和完工登记（/renewal/）；"
+                 "派给本单位的诉求；服务区域 %(areas)s") % names
     if org.kind == OrgKind.MERCHANT:
         return _("%(org)s（%(kind)s）：核销居民用积分兑换的友邻券（/volunteering/shop/）；"
                  "服务区域 %(areas)s") % names
@@ -65,6 +73,13 @@ def _sees_membership(membership: Membership) -> str:
     return text
 
 
+def _sees_renewal(member: ProjectMember) -> str:
+    names = {"project": member.project.name}
+    if member.role == MemberRole.SUPERVISOR:
+        return _("%(project)s居民监督员：现场巡查登记，发现问题即转为诉求件（/renewal/）") % names
+    return _("%(project)s居民代表：逐项验收签字（/renewal/）") % names
+
+
 def demo_logins() -> list[LoginRow]:
     """One row per demo login that exists, in the order of the plan."""
     users = User.objects.filter(username__in=usernames()).prefetch_related(
@@ -72,6 +87,8 @@ def demo_logins() -> list[LoginRow]:
         Prefetch("membership_set",
                  queryset=Membership.objects.select_related("organisation")
                  .prefetch_related("organisation__areas")),
+        Prefetch("renewal_roles", queryset=ProjectMember.objects.filter(
+            left_at__isnull=True).select_related("project").order_by("project_id", "role")),
     )
     by_name = {user.username: user for user in users}
     rows = []
@@ -88,6 +105,7 @@ def demo_logins() -> list[LoginRow]:
         else:
             role = "—"
         sees = [_sees_grant(g) for g in grants] + [_sees_membership(m) for m in memberships]
+        sees += [_sees_renewal(m) for m in user.renewal_roles.all()]
         rows.append(LoginRow(role=str(role), username=username, phone=user.phone or "",
                              password=DEMO_PASSWORD, sees="；".join(sees)))
     return rows

@@ -1,13 +1,12 @@
-"""The demo's deliberation: councils with minutes, a finished lift consultation, a passed
-art. 278 vote in its notice period, and an open poll the demo resident can vote in."""
+"""The demo's deliberation: councils with minutes, a finished lift consultation whose
+resolution is in its notice period, and an open poll the demo resident can vote in (the
+renovation plan's art. 278 vote is the renewal demo's: test_demo_renewal)."""
 
-from decimal import Decimal
 
 import pytest
 
 from gongzhi.accounts.models import User
 from gongzhi.areas.models import AreaNode
-from gongzhi.deliberation import tally
 from gongzhi.deliberation.actions.polls import units_of
 from gongzhi.deliberation.models import (
     Consultation,
@@ -22,7 +21,6 @@ from gongzhi.deliberation.models import (
     Topic,
     TopicStatus,
 )
-from gongzhi.deliberation.outcome import electorate_and_ballots
 from gongzhi.deliberation.selectors import consultation_summary
 from gongzhi.demo.actions import load_demo
 from gongzhi.demo.deliberation import load_demo_deliberation
@@ -75,19 +73,8 @@ def test_lift_consultation_is_finished_and_passes_the_three_quarters(demo):
         assert answer.record.startswith("入户签字意见书")
 
 
-def test_renovation_poll_passed_under_art278_and_is_in_its_notice_period(demo):
-    poll = Poll.objects.get(title__contains="改造方案")
-    assert poll.status == PollStatus.CLOSED and poll.rule == "art278_three_quarters"
-    # The stored count is the count of the stored ballots.
-    units, choices, _options = electorate_and_ballots(poll)
-    outcome = tally.decide(poll.rule, units, choices)
-    assert outcome.passed and poll.outcome["passed"]
-    assert sum((u[2] for u in units), Decimal(0)) > 0
-    hands = poll.ballots.filter(source="hands")
-    assert hands.exists() and poll.ballots.filter(source="paper").exists()
-    assert len(set(hands.values_list("cast_at", flat=True))) == 1  # one owners' meeting
-    assert not poll.ballots.exclude(cast_at__range=(poll.opens_at, poll.closes_at)).exists()
-    resolution = Resolution.objects.get(poll=poll)
+def test_the_lift_resolution_is_approved_and_in_its_notice_period(demo):
+    resolution = Resolution.objects.get(title__contains="加装电梯")
     assert resolution.status == ResolutionStatus.NOTICE
     assert resolution.decided_by.username == "street"
     notice = resolution.notice

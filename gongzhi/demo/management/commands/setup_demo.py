@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from gongzhi.demo.actions import load_demo
 from gongzhi.demo.cases import load_demo_cases
 from gongzhi.demo.deliberation import load_demo_deliberation
+from gongzhi.demo.renewal import load_demo_renewal
 from gongzhi.demo.selectors import LoginRow, demo_logins
 from gongzhi.demo.volunteering import load_demo_volunteering
 
@@ -43,6 +44,7 @@ class Command(BaseCommand):
             cases = load_demo_cases(acting_user=None)  # once: skipped when cases are there
             councils = load_demo_deliberation()
             volunteers = load_demo_volunteering()
+            projects = load_demo_renewal()
         except ValidationError as exc:
             raise CommandError("；".join(exc.messages)) from exc
         if summary.created:
@@ -56,11 +58,15 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(_("已载入演示诉求件 %(n)d 件") % {"n": cases}))
         if councils:
             self.stdout.write(self.style.SUCCESS(_(
-                "已载入演示议事协商：议事会 %(n)d 个，含会议纪要、加装电梯征询、"
-                "改造方案表决与公示，以及一项进行中的表决") % {"n": councils}))
+                "已载入演示议事协商：议事会 %(n)d 个，含会议纪要、加装电梯征询及其决议公示，"
+                "以及一项进行中的表决") % {"n": councils}))
         if volunteers:
             self.stdout.write(self.style.SUCCESS(_(
                 "已载入演示志愿服务：志愿者 %(n)d 名，含服务菜单、各状态订单、活动、"
                 "值守排班和积分超市") % {"n": volunteers}))
+        if projects:
+            self.stdout.write(self.style.SUCCESS(_(
+                "已载入演示老旧小区改造：改造项目 %(n)d 个，含每个小区的档案、需求调查、"
+                "方案表决、分项施工和资金、居民监督与验收、长效管理") % {"n": projects}))
         self.stdout.write("")
         self.stdout.write(login_table(demo_logins()))
