@@ -107,7 +107,7 @@ def test_each_row_shows_what_the_project_itself_shows(client, board):
     stages = dict(response.context["stages"])
     assert (stages["实施"], stages["储备"], stages["验收"]) == (1, 1, 0)
     page = html(response)
-    assert 'id="board-totals"' in page and "710000.00" in page and "630000.00" in page
+    assert 'id="board-totals"' in page and "710,000.00" in page and "630,000.00" in page
 
 
 def test_the_ledger_repeats_the_board(client, board):

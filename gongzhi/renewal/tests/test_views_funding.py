@@ -6,7 +6,6 @@ from decimal import Decimal
 
 import pytest
 from django.db.models import Sum
-from django.template.defaultfilters import floatformat
 from django.utils import timezone
 
 from gongzhi.core.models import AuditEvent
@@ -88,10 +87,10 @@ def test_the_figures_are_the_sums_of_the_rows(client, money):
         assert row.spent == total(Payment, item=row.item)
     assert response.context["item_totals"]["spent"] == summary.spent
     page = html(response)
-    # As the template writes them (the locale's grouping: none in Chinese, commas in English).
+    # As ledgers write money, in every language: 1,234,567.89.
     for figure in (summary.raised, summary.committed, summary.spent, summary.budget):
-        assert f'<td class="num">{floatformat(figure, "2g")}</td>' in page
-    assert ">60000.00</td>" in page  # the sewer's budget still to commit: 360,000 − 300,000
+        assert f'<td class="num">{figure:,.2f}</td>' in page
+    assert ">60,000.00</td>" in page  # the sewer's budget still to commit: 360,000 − 300,000
     # Residents' share of what was spent: 5,000 of 125,000.50; of what was raised, beside it.
     assert summary.residents_spent_share_text == "4.0%" and "4.0%" in page
     assert summary.residents_share_text in page

@@ -47,7 +47,7 @@ def test_home_lists_the_projects_with_stage_counts_and_filters(client, renewal):
     page = html(c.get(f"{M}/"))
     mine = row(page, "project", n.project.pk)
     assert "铁路小区老旧小区改造" in mine and "铁路小区" in mine and "谋划" in mine
-    assert "编制中" in mine and "510000.00" in mine and "0%" in mine
+    assert "编制中" in mine and "510,000.00" in mine and "0%" in mine
     assert "2026年第一批" in mine
     assert f'href="{M}/projects/{n.project.pk}/"' in mine
     assert re.search(r'data-stage="planning"[^>]*>谋划 <strong>1</strong>', page)
@@ -199,7 +199,7 @@ def test_project_page_shows_stage_bar_plan_and_members(client, renewal):
                      r'谋划</li>', page)
     assert "基础类（1 项）" in page and "完善类（1 项）" in page and "提升类（1 项）" in page
     item = row(page, "item", n.items[0].pk)
-    assert "雨污分流" in item and "1200 米" in item and "360000.00" in item
+    assert "雨污分流" in item and "1200 米" in item and "360,000.00" in item
     assert "衡阳建工" in item and "未开工" in item
     assert "交居民表决" in page  # the next step of a plan in draft
     assert "王秀英" in row(page, "member", n.supervisor.pk)
