@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef, Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -38,6 +38,7 @@ from gongzhi.cases.models import (
 )
 from gongzhi.cases.permissions import can_view_case, is_reporter, is_supporter
 from gongzhi.cases.photos import CheckedPhoto
+from gongzhi.core.pages import upload_response
 
 MAX_CANDIDATES = 5
 TOKEN_LENGTH = 64
@@ -357,13 +358,7 @@ def photo(request: HttpRequest, photo_id: int) -> HttpResponse:
         or can_view_case(request.user, row.case)
     if not allowed:
         raise Http404(_("没有找到这张照片"))
-    try:
-        handle = row.image.open("rb")
-    except OSError as exc:  # the file went missing from the data directory
-        raise Http404(_("没有找到这张照片")) from exc
-    response = FileResponse(handle, content_type=row.content_type)
-    response["Cache-Control"] = "private, max-age=86400"
-    return response
+    return upload_response(row, _("没有找到这张照片"))
 
 
 def _same(a: str, b: str) -> bool:

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest
+from django.http import FileResponse, Http404, HttpRequest
 
 PAGE_SIZE = 50  # rows on one page of a list, and at most in a list on a summary page
 
@@ -18,6 +18,19 @@ def one_or_404(qs: QuerySet, pk, message: str):
     if obj is None:
         raise Http404(message)
     return obj
+
+
+def upload_response(row, not_found: str) -> FileResponse:
+    """A stored upload (a photo, with its ``image`` and ``content_type``) served privately;
+    a file gone missing from the data directory is a 404, not a 500."""
+    try:
+        handle = row.image.open("rb")
+    except OSError as exc:
+        raise Http404(not_found) from exc
+    response = FileResponse(handle, content_type=row.content_type)
+    response["Cache-Control"] = "private, max-age=86400"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def apply_errors(form, exc: ValidationError, rename: dict | None = None) -> None:

@@ -10,12 +10,12 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.accounts.models import Organisation
+from gongzhi.areas.forms import HouseholdImportForm
 from gongzhi.areas.models import AreaKind, AreaNode
 from gongzhi.cases.forms import PhotosField
 from gongzhi.core.permissions import Perm, scope_q
 from gongzhi.core.widgets import QuickSelects
 from gongzhi.renewal.actions.records_import import managers_serving
-from gongzhi.renewal.excel import MAX_BYTES, XLSX
 from gongzhi.renewal.models import Management, built_before
 
 
@@ -70,25 +70,9 @@ class RecordForm(QuickSelects, forms.Form):
         self.fields["manager"].queryset = managers_serving(compound.path)
 
 
-class RecordImportForm(forms.Form):
-    file = forms.FileField(
-        label=_("小区档案表（.xlsx）"),
-        widget=forms.ClearableFileInput(attrs={"accept": f".xlsx,{XLSX}"}),
-        error_messages={"required": _("请选择要导入的 .xlsx 文件"),
-                        "empty": _("上传的文件是空的")},
-    )
+class RecordImportForm(HouseholdImportForm):
+    """The households' spreadsheet checks (.xlsx, size), for the compound records' sheet."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["file"].help_text = _("Excel 2007 及以上的 .xlsx 文件，不超过 %(mb)d MB。") % {
-            "mb": MAX_BYTES // 2**20}
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith(".xlsx"):
-            raise forms.ValidationError(
-                _("只能导入 .xlsx 文件；旧版 .xls 请在 Excel 中另存为 .xlsx"))
-        if upload.size > MAX_BYTES:
-            raise forms.ValidationError(
-                _("文件超过 %(mb)d MB，请拆分后分批导入") % {"mb": MAX_BYTES // 2**20})
-        return upload
+        self.fields["file"].label = _("小区档案表（.xlsx）")

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from gongzhi.areas.models import AreaKind, AreaNode
-from gongzhi.core.pages import page_of, run_form
+from gongzhi.core.pages import page_of, run_form, upload_response
 from gongzhi.core.permissions import Perm, scope_paths, scope_q
 from gongzhi.core.tree import ancestor_paths, subtree_q
 from gongzhi.renewal import actions
@@ -206,13 +206,7 @@ def record_photo(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     photo = Photo.objects.filter(pk=pk, record__compound=compound).first()
     if photo is None:
         raise Http404(_("没有找到这张照片"))
-    try:
-        handle = photo.image.open("rb")
-    except OSError as exc:  # the file went missing from the data directory
-        raise Http404(_("没有找到这张照片")) from exc
-    response = FileResponse(handle, content_type=photo.content_type)
-    response["Cache-Control"] = "private, max-age=86400"
-    return response
+    return upload_response(photo, _("没有找到这张照片"))
 
 
 # --- Excel in and out ------------------------------------------------------------------------

@@ -11,7 +11,7 @@ to the field they name and change nothing. A project the user may not see is a 4
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from gongzhi.areas.models import AreaKind, AreaNode
-from gongzhi.core.pages import apply_errors, one_or_404
+from gongzhi.core.pages import apply_errors, one_or_404, upload_response
 from gongzhi.core.tree import subtree_q
 from gongzhi.deliberation.models import PollStatus, ResolutionStatus
 from gongzhi.notices.models import NoticeStatus
@@ -442,12 +442,5 @@ def photo(request: HttpRequest, pk: int) -> HttpResponse:
     row = one_or_404(rows, pk, _("没有找到这张照片"))
     if not may_see_photo(request.user, row):
         raise Http404(_("没有找到这张照片"))
-    try:
-        handle = row.image.open("rb")
-    except OSError as exc:  # the file went missing from the data directory
-        raise Http404(_("没有找到这张照片")) from exc
-    response = FileResponse(handle, content_type=row.content_type)
-    response["Cache-Control"] = "private, max-age=86400"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return upload_response(row, _("没有找到这张照片"))
 

@@ -16,13 +16,10 @@ from gongzhi.renewal import actions as ra
 from gongzhi.renewal.excel import XLSX
 from gongzhi.renewal.models import Category, SourceKind, Stage
 from gongzhi.renewal.selectors import funding_summary, progress_percent
+from gongzhi.renewal.tests.pages import html
 
 M = "/renewal/manage"
 YEAR = timezone.localdate().year
-
-
-def html(response) -> str:
-    return response.content.decode()
 
 
 def b_project(n, name: str = "德鑫小区改造", budget: str = "200000"):

@@ -11,12 +11,9 @@ from django.utils import timezone
 from gongzhi.core.models import AuditEvent
 from gongzhi.renewal import actions as ra
 from gongzhi.renewal.models import Allocation, FundingSource, Payment, Project, Stage
+from gongzhi.renewal.tests.pages import html
 
 M = "/renewal/manage"
-
-
-def html(response) -> str:
-    return response.content.decode()
 
 
 def url(n, step: str = "") -> str:

@@ -16,6 +16,7 @@ from gongzhi.areas.models import AreaKind
 from gongzhi.core.models import AuditEvent
 from gongzhi.renewal.excel import XLSX
 from gongzhi.renewal.models import CompoundRecord, Photo
+from gongzhi.renewal.tests.pages import html
 from gongzhi.renewal.tests.test_excel import sheet, state
 
 M = "/renewal/manage"
@@ -25,10 +26,6 @@ C1 = "CA-G1-X1"
 @pytest.fixture(autouse=True)
 def _files(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "uploads"
-
-
-def html(response) -> str:
-    return response.content.decode()
 
 
 def get(client, user, url):

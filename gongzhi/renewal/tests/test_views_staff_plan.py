@@ -11,17 +11,9 @@ from gongzhi.deliberation.models import Consultation, Poll, PollStatus
 from gongzhi.renewal import actions as ra
 from gongzhi.renewal.models import PlanStatus, Stage, WorkItem
 from gongzhi.renewal.tests.conftest import approve_plan, vote_plan_through
+from gongzhi.renewal.tests.pages import html, login
 
 M = "/renewal/manage"
-
-
-def html(response) -> str:
-    return response.content.decode()
-
-
-def login(client, user):
-    client.force_login(user)
-    return client
 
 
 def local(dt) -> str:

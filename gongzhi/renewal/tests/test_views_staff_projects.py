@@ -10,23 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from gongzhi.areas.models import AreaNode
 from gongzhi.renewal import actions as ra
 from gongzhi.renewal.models import Batch, Category, Project, Stage
+from gongzhi.renewal.tests.pages import html, login, row
 
 M = "/renewal/manage"
-
-
-def html(response) -> str:
-    return response.content.decode()
-
-
-def login(client, user):
-    client.force_login(user)
-    return client
-
-
-def row(page: str, attr: str, value) -> str:
-    match = re.search(rf'<tr data-{attr}="{value}"[^>]*>(.*?)</tr>', page, re.S)
-    assert match, f"no row data-{attr}={value}"
-    return match.group(1)
 
 
 def second_compound(n, built_year: int) -> AreaNode:

@@ -14,23 +14,9 @@ from gongzhi.renewal.models import (
     SurveyResponse,
     SurveyStatus,
 )
+from gongzhi.renewal.tests.pages import html, login, row
 
 M = "/renewal/manage"
-
-
-def html(response) -> str:
-    return response.content.decode()
-
-
-def login(client, user):
-    client.force_login(user)
-    return client
-
-
-def row(page: str, attr: str, value) -> str:
-    match = re.search(rf'<tr data-{attr}="{value}"[^>]*>(.*?)</tr>', page, re.S)
-    assert match, f"no row data-{attr}={value}"
-    return match.group(1)
 
 
 def local(dt) -> str:

@@ -21,6 +21,7 @@ from gongzhi.renewal.models import (
     Stage,
 )
 from gongzhi.renewal.tests.conftest import finish_all
+from gongzhi.renewal.tests.pages import html, login, row
 
 M = "/renewal/manage"
 
@@ -28,21 +29,6 @@ M = "/renewal/manage"
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "uploads"
-
-
-def html(response) -> str:
-    return response.content.decode()
-
-
-def login(client, user):
-    client.force_login(user)
-    return client
-
-
-def row(page: str, attr: str, value) -> str:
-    match = re.search(rf'<tr data-{attr}="{value}"[^>]*>(.*?)</tr>', page, re.S)
-    assert match, f"no row data-{attr}={value}"
-    return match.group(1)
 
 
 def png(colour: str = "red") -> SimpleUploadedFile:
