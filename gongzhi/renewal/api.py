@@ -9,12 +9,11 @@ their refusals answer 403 (not yours to do), 409 (done already: one survey answe
 household, one sign-off per side, a stage reached) or 422 (bad input).
 """
 
-from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal
 from typing import Literal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
@@ -24,7 +23,14 @@ from ninja import Path, Query, Router
 from ninja import Status as Reply
 
 from gongzhi.areas.models import AreaKind, AreaNode, Household
-from gongzhi.core.api import AUTH_ERRORS, ERRORS, ApiError, ErrorOut, validation_body
+from gongzhi.core.api import (
+    AUTH_ERRORS,
+    ERRORS,
+    ApiError,
+    ErrorOut,
+    run_action,
+    validation_body,
+)
 from gongzhi.core.permissions import Perm, scope_paths
 from gongzhi.core.tree import subtree_q
 from gongzhi.renewal import actions, selectors
@@ -109,24 +115,6 @@ def _require_staff(user) -> None:
     if not (user.is_superuser or scope_paths(user, Perm.MANAGE_RENEWAL)):
         raise ApiError(403, _("只有负责老旧小区改造的工作人员可以查看"),
                        "renovation staff only", "forbidden")
-
-
-def run_action(run: Callable[[], object],
-               conflict: Callable[[], tuple[str, str] | None] = lambda: None) -> Reply | None:
-    """Run an action; None when done, else the refusal: 403, or 409 when ``conflict``
-    (asked after a refusal that names no field) says what was done already, else 422."""
-    try:
-        run()
-    except PermissionDenied as exc:
-        detail = str(exc) if str(exc) and not str(exc).isascii() else _("无权执行此操作")
-        raise ApiError(403, detail, "permission denied", "forbidden") from None
-    except ValidationError as exc:
-        body = validation_body(exc)
-        found = None if hasattr(exc, "error_dict") else conflict()
-        if found is not None:
-            return Reply(409, body | {"code": found[0], "detail_en": found[1]})
-        return Reply(422, body)
-    return None
 
 
 # --- bodies ------------------------------------------------------------------------------

@@ -24,7 +24,15 @@ from ninja import Status as Reply
 
 from gongzhi.accounts.models import Membership
 from gongzhi.areas.models import AreaNode
-from gongzhi.core.api import AUTH_ERRORS, ERRORS, ApiError, ErrorOut, validation_body
+from gongzhi.core.api import (
+    AUTH_ERRORS,
+    ERRORS,
+    ApiError,
+    ErrorOut,
+    forbidden,
+    run_action,
+    validation_body,
+)
 from gongzhi.core.permissions import Perm, can, scope_q
 from gongzhi.core.tree import ancestor_paths, subtree_q
 from gongzhi.volunteering import selectors
@@ -171,29 +179,6 @@ def page_of(queryset: QuerySet, limit: int, offset: int, out: Callable) -> dict:
 
 
 # --- errors ------------------------------------------------------------------------------
-
-
-def forbidden(exc: PermissionDenied) -> ApiError:
-    detail = str(exc) if str(exc) and not str(exc).isascii() else _("无权执行此操作")
-    return ApiError(403, detail, "permission denied", "forbidden")
-
-
-def run_action(run: Callable[[], object],
-         conflict: Callable[[], tuple[str, str] | None]) -> Reply | None:
-    """Run an action; None when done, else the refusal. A refusal that is not about a
-    field is a 409 when ``conflict`` (asked after the refusal, of the state the action
-    saw) names it (code, English detail)."""
-    try:
-        run()
-    except PermissionDenied as exc:
-        raise forbidden(exc) from None
-    except ValidationError as exc:
-        body = validation_body(exc)
-        found = None if hasattr(exc, "error_dict") else conflict()
-        if found is not None:
-            return Reply(409, body | {"code": found[0], "detail_en": found[1]})
-        return Reply(422, body)
-    return None
 
 
 def invalid(exc: ValidationError) -> Reply:
