@@ -441,6 +441,9 @@ class Resolution(QuickChoiceLabels):
                                on_delete=models.PROTECT, related_name="+")
     carried_out_at = models.DateTimeField(null=True, blank=True)
     carried_out_note = models.TextField(_("实施情况"), blank=True)
+    # What the resolution decides about, as a link ("<kind>:<id>", notices.subjects), e.g.
+    # "renewal.project:3" for a renovation plan.
+    subject = models.CharField(max_length=60, blank=True)
 
     class Meta:
         verbose_name = _("决议")

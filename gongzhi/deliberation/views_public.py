@@ -32,6 +32,7 @@ from gongzhi.deliberation.models import (
     TopicStatus,
 )
 from gongzhi.deliberation.views_resident import add_errors, error_text, runs, visible
+from gongzhi.notices.subjects import subject_link
 
 T = "deliberation/resident/"
 S = ResolutionStatus
@@ -171,7 +172,7 @@ def resolution(request: HttpRequest, pk: int) -> HttpResponse:
         if res.poll_id and res.poll.status == PollStatus.CLOSED else "",
         "notice_url": f"/notices/{res.notice_id}/" if res.notice_id else "",
         "case": case, "case_url": _case_link(request.user, case) if case else "",
-        "is_runner": runner,
+        "is_runner": runner, "subject": subject_link(res.subject),
     })
 
 

@@ -28,6 +28,7 @@ from gongzhi.deliberation.views_staff_common import (
     run_step,
 )
 from gongzhi.notices.models import ObjectionStatus
+from gongzhi.notices.subjects import subject_link
 
 
 @login_required
@@ -116,6 +117,7 @@ def _resolution_context(request: HttpRequest, resolution: Resolution) -> dict:
         if notice else 0,
         "notice_url": f"/notices/{notice.pk}/" if notice else "",
         "notice_manage_url": f"/notices/{notice.pk}/manage/" if notice else "",
+        "subject": subject_link(resolution.subject),
     }
 
 

@@ -64,7 +64,8 @@ def _residents(area_path: str):
 
 @transaction.atomic
 def draft_resolution(*, title: str, body: str, acting_user, poll: Poll | None = None,
-                     topic: Topic | None = None, area: AreaNode | None = None) -> Resolution:
+                     topic: Topic | None = None, area: AreaNode | None = None,
+                     subject: str = "") -> Resolution:
     """A resolution from a passed poll or a decided topic (or, rarely, neither)."""
     if poll is not None:
         if poll.status != PollStatus.CLOSED or not (poll.outcome or {}).get("passed"):
@@ -81,7 +82,7 @@ def draft_resolution(*, title: str, body: str, acting_user, poll: Poll | None = 
     resolution = Resolution.objects.create(
         title=text(title, "title", _("请填写决议名称"), 100),
         text=text(body, "text", _("请填写决议内容"), 20000), area=area, area_path=area.path,
-        poll=poll, topic=topic, created_by=actor(acting_user))
+        poll=poll, topic=topic, created_by=actor(acting_user), subject=(subject or "")[:60])
     audit.record(actor=acting_user, action="deliberation.draft_resolution", obj=resolution,
                  after=audit.snapshot(resolution, FIELDS))
     return resolution

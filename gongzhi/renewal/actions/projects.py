@@ -256,7 +256,8 @@ def submit_plan(*, project: Project, acting_user) -> Project:
         title = _("关于实施%(name)s的决议") % {"name": project.name}
         resolution = deliberation.draft_resolution(
             title=title[:100], body=plan_text(project), acting_user=acting_user,
-            poll=project.poll, area=None if project.poll_id else project.area)
+            poll=project.poll, area=None if project.poll_id else project.area,
+            subject=f"renewal.project:{project.pk}")
     project.resolution = deliberation.submit_resolution(resolution=resolution,
                                                         acting_user=acting_user)
     project.plan_status = P.SUBMITTED

@@ -28,3 +28,18 @@ def test_a_project_goes_from_reserve_to_long_term_management(in_works):
                                    acting_user=n.staff_a)
     n.record.refresh_from_db()
     assert n.record.management == "self"
+
+
+@pytest.mark.django_db
+def test_the_plans_resolution_and_its_notice_lead_back_to_the_project(in_works, client):
+    n = in_works
+    resolution = n.project.resolution
+    assert resolution.subject == f"renewal.project:{n.project.pk}"
+    client.force_login(n.resident)
+    page = client.get(f"/deliberation/resolutions/{resolution.pk}/").content.decode()
+    assert f'id="subject-link" href="/renewal/projects/{n.project.pk}/"' in page
+    notice = client.get(f"/notices/{resolution.notice_id}/").content.decode()
+    assert f'href="/deliberation/resolutions/{resolution.pk}/"' in notice
+    client.force_login(n.staff_a)
+    staff = client.get(f"/deliberation/manage/resolutions/{resolution.pk}/").content.decode()
+    assert f'href="/renewal/projects/{n.project.pk}/"' in staff
