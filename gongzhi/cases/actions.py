@@ -121,9 +121,25 @@ def resolution_deadline(start: datetime, workdays: int) -> datetime:
     return end_of_day(add_workdays(local_day(start), workdays))
 
 
+def resolution_workdays(category: Category | None, priority: str) -> int:
+    """Working days to resolve: the category's limit, or before classification the limit a
+    category has unless configured otherwise (Category's field defaults). The service notice
+    (Open311) states this number, and ``expected_resolution`` counts it: they cannot differ."""
+    if category is not None:
+        return limits(category, priority)[1]
+    field = "urgent_resolution_workdays" if priority == Priority.URGENT else "resolution_workdays"
+    return Category._meta.get_field(field).default
+
+
+def expected_resolution(start: datetime, category: Category | None, priority: str) -> datetime:
+    """When a case started at ``start`` is expected to be resolved, on the working-day calendar."""
+    return resolution_deadline(start, resolution_workdays(category, priority))
+
+
 def _set_deadlines(case: Case, *, start: datetime) -> None:
     case.response_due = response_deadline(case.created_at, case.category, case.priority)
     case.resolution_due = resolution_deadline(start, limits(case.category, case.priority)[1])
+    case.expected_resolution = case.resolution_due
 
 
 # --- plumbing ------------------------------------------------------------------------
@@ -316,6 +332,9 @@ def submit_case(
         access_token=secrets.token_urlsafe(24),
     )
     case.response_due = response_deadline(case.created_at, category, priority)
+    # Only a promise until the case is accepted (resolution_due stays empty: it is no
+    # deadline yet, for overdue counts, reminders or KPIs).
+    case.expected_resolution = expected_resolution(case.created_at, category, priority)
     try:
         with transaction.atomic():
             case.save()
@@ -599,6 +618,7 @@ def decide_extension(*, extension: ExtensionRequest, approve: bool, acting_user,
     if approve:
         base = locked.resolution_due or timezone.now()
         locked.resolution_due = end_of_day(add_workdays(local_day(base), extension.workdays))
+        locked.expected_resolution = locked.resolution_due
     _finish(locked, acting_user=acting_user, kind=EventKind.EXTENSION_DECIDED,
             action="decide_extension", before=before, from_status=from_status,
             note=(note or "").strip(), data={"extension": extension.pk, "approved": bool(approve)})
@@ -662,8 +682,9 @@ def rate_case(*, case: Case, rating: str, comment: str = "", acting_user=None,
         locked.status, locked.archived_at = S.ARCHIVED, now
     elif locked.reopen_count == 0:
         locked.reopen_count, locked.status, locked.resolved_at = 1, S.IN_PROGRESS, None
-        workdays = limits(locked.category, locked.priority)[1] if locked.category_id else 7
+        workdays = resolution_workdays(locked.category, locked.priority)
         locked.resolution_due = resolution_deadline(now, workdays)
+        locked.expected_resolution = locked.resolution_due
         data["reopened"] = True
     else:
         data["escalated_to"] = _escalate(locked).pk

@@ -158,6 +158,11 @@ class Case(QuickChoiceLabels):
                                      related_name="assigned_cases")
     response_due = models.DateTimeField(_("响应时限"), null=True, blank=True)
     resolution_due = models.DateTimeField(_("办结时限"), null=True, blank=True)
+    # What the reporter is told to expect (Open311 ``expected_datetime``): from submission,
+    # the category's limit counted from the report; from acceptance on, resolution_due.
+    # Not a deadline: overdue rules, reminders and KPIs read resolution_due, empty until
+    # the case is accepted.
+    expected_resolution = models.DateTimeField(_("预计办结时间"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
     dispatched_at = models.DateTimeField(_("派单时间"), null=True, blank=True)
     responded_at = models.DateTimeField(_("响应时间"), null=True, blank=True)

@@ -14,9 +14,10 @@ from gongzhi.cases.models import OPEN_STATUSES, Case, CasePhoto, Category, refer
 _STATUS = Case._meta.get_field("status")
 VALUES = ("pk", "status", "priority", "category_id", "description", "address", "lat", "lng",
           "assignee_org_id", "assignee_org__name", "created_at", "updated_at", "resolved_at",
-          "resolution_due", "result", "rejection_reason", "reporter_name", "reporter_phone",
-          "merged_into_id", "area__code", "area__kind", "area__path", "area__name",
-          "area__parent__path", "area__parent__kind", "area__parent__name", "first_photo_id")
+          "resolution_due", "expected_resolution", "result", "rejection_reason",
+          "reporter_name", "reporter_phone", "merged_into_id", "area__code", "area__kind",
+          "area__path", "area__name", "area__parent__path", "area__parent__kind",
+          "area__parent__name", "first_photo_id")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +51,7 @@ class RequestRow:
     updated_at: datetime
     resolved_at: datetime | None
     resolution_due: datetime | None
+    expected_resolution: datetime | None
     result: str
     rejection_reason: str
     reporter_name: str
@@ -88,6 +90,7 @@ def request_rows(cases: QuerySet[Case]) -> list[RequestRow]:
             assignee_org=Org(d["assignee_org__name"]) if d["assignee_org_id"] else None,
             created_at=d["created_at"], updated_at=d["updated_at"],
             resolved_at=d["resolved_at"], resolution_due=d["resolution_due"],
+            expected_resolution=d["expected_resolution"],
             result=d["result"], rejection_reason=d["rejection_reason"],
             reporter_name=d["reporter_name"], reporter_phone=d["reporter_phone"],
             merged_into_id=d["merged_into_id"],

@@ -15,6 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from gongzhi.areas.models import AreaKind
+from gongzhi.cases.actions import limits, resolution_workdays
 from gongzhi.cases.models import Case, Category, Priority, Status
 from gongzhi.core.masking import mask_id_number, mask_name, mask_phone
 from gongzhi.open311.rows import RequestRow
@@ -46,10 +47,9 @@ def public_text(text: str, case: CaseLike | None = None) -> str:
 
 
 def _limits(category: Category, priority: str = Priority.NORMAL) -> dict[str, int]:
-    if priority == Priority.URGENT:
-        return {"hours": category.urgent_response_hours,
-                "days": category.urgent_resolution_workdays}
-    return {"hours": category.response_hours, "days": category.resolution_workdays}
+    # The ledger's own limits, the ones its deadlines (and expected_datetime) count.
+    hours, days = limits(category, priority)
+    return {"hours": hours, "days": days}
 
 
 def service(category: Category) -> dict:
@@ -73,17 +73,27 @@ def service_definition(category: Category) -> dict:
 def _notices(language: str | None) -> tuple[str, str]:
     """The two notice texts, translated once per language (a list has a thousand)."""
     return (_("受理编号 %(ref)s；%(hours)d 小时内响应，%(days)d 个工作日内办结。"),
-            _("受理编号 %(ref)s；社区将尽快受理并分类。"))
+            _("受理编号 %(ref)s；社区将尽快受理并分类，预计 %(days)d 个工作日内办结。"))
 
 
 def service_notice(case: CaseLike) -> str:
+    """What happens next; its working days are those ``expected_datetime`` counts."""
     if not case.is_open:
         return ""
     classified, unclassified = _notices(get_language())
     values = {"ref": case.reference}
     if case.category_id:
         return classified % (values | _limits(case.category, case.priority))
-    return unclassified % values
+    return unclassified % (values | {"days": resolution_workdays(None, case.priority)})
+
+
+def expected_datetime(case: CaseLike) -> datetime | None:
+    """The resolution deadline once the case is accepted; before, the time promised when it
+    was reported (the same limit counted from the report), while it is still open: a report
+    rejected or merged before acceptance expects nothing (and has no service notice)."""
+    if case.resolution_due is not None:
+        return case.resolution_due
+    return case.expected_resolution if case.is_open else None
 
 
 def status_notes(case: CaseLike) -> str:
@@ -118,7 +128,7 @@ def service_request(case: CaseLike, *, address: str, absolute: Callable[[str], s
         "requested_datetime": w3(case.created_at),
         # For a closed request the spec wants the moment it was closed.
         "updated_datetime": w3((case.resolved_at if closed else None) or case.updated_at),
-        "expected_datetime": w3(case.resolution_due),
+        "expected_datetime": w3(expected_datetime(case)),
         "address": public_text(case.address, case) or address,
         "address_id": case.area.code if case.area.kind == AreaKind.BUILDING else None,
         "zipcode": None,

@@ -1,4 +1,5 @@
 import re
+import socket
 from decimal import Decimal
 from io import StringIO
 
@@ -190,15 +191,18 @@ def test_demo_command_loads_then_execs_the_server(monkeypatch, tmp_path, setting
     # The real exec replaces the process; here the test's connection must stay open.
     monkeypatch.setattr(serve.connections, "close_all", lambda: None)
     out = StringIO()
+    with socket.socket() as sock:  # a free port: the demo refuses a busy one
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
     with pytest.raises(SystemExit):
         # The worker is a real process (test_serve starts one): not here, on the test database.
-        call_command("demo", "--port", "8123", "--workers", "2", "--threads", "3",
+        call_command("demo", "--port", str(port), "--workers", "2", "--threads", "3",
                      "--no-worker", stdout=out)
     assert AreaNode.objects.filter(code=STREET_CODE).exists()
-    assert "admin" in out.getvalue() and "http://127.0.0.1:8123/" in out.getvalue()
+    assert "admin" in out.getvalue() and f"http://127.0.0.1:{port}/" in out.getvalue()
     (path, argv, env), = calls
     assert argv[1:4] == ["-m", "granian", "--interface"]
-    assert argv[argv.index("--port") + 1] == "8123"
+    assert argv[argv.index("--port") + 1] == str(port)
     assert argv[argv.index("--host") + 1] == "127.0.0.1"
     assert argv[argv.index("--workers") + 1] == "2"
     assert argv[argv.index("--blocking-threads") + 1] == "3"

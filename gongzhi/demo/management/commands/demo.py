@@ -15,7 +15,11 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from gongzhi.core.management.commands.serve import add_server_arguments, run_server
+from gongzhi.core.management.commands.serve import (
+    add_server_arguments,
+    check_server_arguments,
+    run_server,
+)
 
 PR_SET_PDEATHSIG = 1
 
@@ -56,9 +60,23 @@ class Command(BaseCommand):
 
     def handle(self, *args, host: str, port: int, workers: int | None, threads: int,
                no_worker: bool, **options):
+        # A busy port or a bad option is refused before the demo is loaded or the worker
+        # started; run_server checks again, in case the port was taken meanwhile.
+        check_server_arguments(host=host, port=port, workers=workers, threads=threads)
         call_command("setup_demo", stdout=self.stdout, stderr=self.stderr)
+        worker = None
         if not no_worker:
             worker = start_worker()
             self.stdout.write(_("后台任务已启动（进程 %(pid)d，日志 %(log)s）") % {
                 "pid": worker.pid, "log": settings.DATA_DIR / "worker.log"})
-        run_server(host=host, port=port, workers=workers, threads=threads, stdout=self.stdout)
+        try:
+            run_server(host=host, port=port, workers=workers, threads=threads,
+                       stdout=self.stdout)
+        except BaseException:  # it only returns by failing: leave no worker behind
+            if worker is not None:
+                worker.terminate()
+                try:
+                    worker.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    worker.kill()
+            raise
