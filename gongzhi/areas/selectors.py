@@ -198,6 +198,18 @@ def place_names(node: AreaNode) -> list[str]:
     return [a.name for a in above[start:] if a.kind not in GRID_KINDS]
 
 
+def resident_at_home(user) -> Resident | None:
+    """The user's resident record with its household and building, in one query, kept on
+    the user object: the residents' menu and the page under it read it once per request."""
+    if getattr(user, "resident_id", None) is None:
+        return None
+    field = user._meta.get_field("resident")
+    if not field.is_cached(user):
+        field.set_cached_value(user, Resident.objects.select_related("household__building")
+                               .filter(pk=user.resident_id).first())
+    return user.resident
+
+
 def home_path(user) -> str | None:
     """The area path of the user's home, if they are a resident."""
     resident = getattr(user, "resident", None)

@@ -30,7 +30,14 @@ from gongzhi.cases.actions import CaseConflict
 from gongzhi.cases.models import OPEN_STATUSES, Case, Category, ExtensionStatus, Source
 from gongzhi.cases.permissions import is_case_staff, is_reporter
 from gongzhi.cases.selectors import deadline_q
-from gongzhi.core.api import AUTH_ERRORS, ERRORS, ApiError, ErrorOut, validation_body
+from gongzhi.core.api import (
+    AUTH_ERRORS,
+    ERRORS,
+    ApiError,
+    ErrorOut,
+    forbidden,
+    validation_body,
+)
 from gongzhi.core.masking import mask_phone
 from gongzhi.core.permissions import Perm, can
 
@@ -315,8 +322,7 @@ def act_on_case(request: HttpRequest, case_id: int, run: Callable[[Case], object
     except ValidationError as exc:
         return Reply(422, validation_body(exc))
     except PermissionDenied as exc:
-        detail = str(exc) if str(exc) and not str(exc).isascii() else _("无权执行此操作")
-        raise ApiError(403, detail, "permission denied", "forbidden") from None
+        raise forbidden(exc) from None
     # Read again without the scope: a handler who forwarded the case may no longer see it,
     # yet is told the outcome of what they just did.
     fresh = Case.objects.select_related("area", "category", "handling_area", "assignee",

@@ -31,7 +31,7 @@ def normalise_mobile(value: str) -> str:
             digits = digits[len(prefix):]
     if not _MOBILE.match(digits):
         raise ValidationError(
-            _("请填写 11 位手机号码，例如 13812345678 / enter an 11-digit mobile number"),
+            _("请填写 11 位手机号码，例如 13812345678"),
             code="phone")
     return digits
 
@@ -61,8 +61,8 @@ class PhotosField(forms.FileField):
     def clean(self, data, initial=None) -> list[CheckedPhoto]:
         files = [f for f in (data if isinstance(data, (list, tuple)) else [data]) if f]
         if len(files) > MAX_PHOTOS:
-            raise ValidationError(_("最多上传 %(max)d 张照片，请少选几张 / at most %(max)d photos")
-                                  % {"max": MAX_PHOTOS}, code="too_many")
+            raise ValidationError(_("最多上传 %(max)d 张照片，请少选几张"), code="too_many",
+                                  params={"max": MAX_PHOTOS})
         return check_photos(files)
 
 
@@ -73,7 +73,7 @@ class ReportForm(forms.Form):
         label=_("遇到了什么问题"), max_length=DESCRIPTION_LENGTH,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("请说清楚在哪里、什么问题、影响了谁。例如：3单元门口路灯不亮，晚上老人出门看不清。"),
-        error_messages={"required": _("请写下您遇到的问题 / please describe the problem"),
+        error_messages={"required": _("请写下您遇到的问题"),
                         "max_length": _("问题描述最多 %(limit_value)d 个字")},
     )
     title = forms.CharField(
@@ -115,9 +115,7 @@ class ReportForm(forms.Form):
         phone = self.cleaned_data.get("reporter_phone", "").strip()
         if not phone:
             if self.user is None:
-                raise ValidationError(
-                    _("请留下手机号码，方便工作人员联系您 / a mobile number is required"),
-                    code="required")
+                raise ValidationError(_("请留下手机号码，方便工作人员联系您"), code="required")
             return ""
         return normalise_mobile(phone)
 
@@ -145,8 +143,7 @@ class SupportForm(forms.Form):
         phone = self.cleaned_data.get("phone", "").strip()
         if not phone:
             if self.user is None:
-                raise ValidationError(_("请留下手机号码再附议 / a mobile number is required"),
-                                      code="required")
+                raise ValidationError(_("请留下手机号码再附议"), code="required")
             return ""
         return normalise_mobile(phone)
 

@@ -364,6 +364,8 @@ class Reminder(models.Model):
     sent_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("催办提醒")
+        verbose_name_plural = _("催办提醒")
         constraints = [models.UniqueConstraint(fields=["case", "kind", "due"],
                                                name="reminder_once")]
 
@@ -379,6 +381,8 @@ class CategoryTerm(models.Model):
     count = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("分类关键词")
+        verbose_name_plural = _("分类关键词")
         constraints = [models.UniqueConstraint(fields=["category", "term"],
                                                name="categoryterm_unique")]
         indexes = [models.Index(fields=["term"])]

@@ -8,8 +8,10 @@ from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 
+from gongzhi.areas.selectors import resident_at_home
 from gongzhi.cases.models import OPEN_STATUSES, Case, Status, Supporter
 from gongzhi.cases.selectors import case_roots, deadline_q, working_cases, works_on_cases
 from gongzhi.core.permissions import Perm, scope_paths
@@ -46,3 +48,16 @@ def resident_panel(request: HttpRequest) -> dict[str, Any] | None:
     counts = cases.aggregate(all=Count("pk"),
                              to_rate=Count("pk", filter=Q(status=Status.RESOLVED, reporter=user)))
     return {"building": resident.household.building, "counts": counts}
+
+
+def report_url(request: HttpRequest) -> str | None:
+    """The residents' menu's 我要报事: the report page of the resident's own building.
+
+    One query (the resident with household and building, kept for the page), none for a
+    user who is not a registered resident.
+    """
+    resident = resident_at_home(request.user)
+    if resident is None:
+        return None
+    return reverse("cases_resident:report",
+                   kwargs={"building_code": resident.household.building.code})

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.utils.translation import gettext as _
+from django.utils.functional import lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
 from gongzhi.cases.models import CasePhoto
@@ -41,19 +43,27 @@ def _read(upload, number: int) -> tuple[str, bytes]:
     name = getattr(upload, "name", "") or ""
     size = getattr(upload, "size", None)
     if size is not None and size > MAX_BYTES:
-        raise ValidationError(_too_big(number, name))
+        raise _too_big(number, name)
     if hasattr(upload, "seek"):
         upload.seek(0)
     data = upload.read(MAX_BYTES + 1)
     return name, data
 
 
-def _label(number: int, name: str) -> str:
-    return _("第 %(n)d 张照片") % {"n": number} + (f"（{name}）" if name else "")
+def _photo_label(number: int, name: str) -> str:
+    if name:
+        return gettext("第 %(n)d 张照片（%(name)s）") % {"n": number, "name": name}
+    return gettext("第 %(n)d 张照片") % {"n": number}
 
 
-def _too_big(number: int, name: str) -> str:
-    return _("%(photo)s超过 10 MB / photo larger than 10 MB") % {"photo": _label(number, name)}
+# Messages are translated when shown, not when raised: a page shows the reader's language,
+# the JSON API both (core.api.validation_body).
+_label = lazy(_photo_label, str)
+
+
+def _too_big(number: int, name: str) -> ValidationError:
+    return ValidationError(_("%(photo)s超过 10 MB"), code="too_big",
+                           params={"photo": _label(number, name)})
 
 
 def check_photos(uploads: Iterable) -> list[CheckedPhoto]:
@@ -63,20 +73,20 @@ def check_photos(uploads: Iterable) -> list[CheckedPhoto]:
     """
     uploads = list(uploads or ())
     if len(uploads) > MAX_PHOTOS:
-        raise ValidationError(_("最多上传 %(max)d 张照片 / at most %(max)d photos")
-                              % {"max": MAX_PHOTOS})
+        raise ValidationError(_("最多上传 %(max)d 张照片"), code="too_many",
+                              params={"max": MAX_PHOTOS})
     checked = []
     for number, upload in enumerate(uploads, start=1):
         name, data = _read(upload, number)
         if len(data) > MAX_BYTES:
-            raise ValidationError(_too_big(number, name))
+            raise _too_big(number, name)
         checked.append(_verify(number, name, data))
     return checked
 
 
 def _verify(number: int, name: str, data: bytes) -> CheckedPhoto:
-    not_image = _("%(photo)s不是 JPEG、PNG 或 WebP 图片 / not a JPEG, PNG or WebP image") % {
-        "photo": _label(number, name)}
+    not_image = ValidationError(_("%(photo)s不是 JPEG、PNG 或 WebP 图片"), code="not_image",
+                                params={"photo": _label(number, name)})
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -86,12 +96,12 @@ def _verify(number: int, name: str, data: bytes) -> CheckedPhoto:
                 img.verify()
     except (UnidentifiedImageError, Image.DecompressionBombError,
             Image.DecompressionBombWarning, OSError, SyntaxError, ValueError) as exc:
-        raise ValidationError(not_image) from exc
+        raise not_image from exc
     if fmt not in FORMATS:
-        raise ValidationError(not_image)
+        raise not_image
     if width * height > MAX_PIXELS:
-        raise ValidationError(_("%(photo)s像素过大 / image dimensions too large")
-                              % {"photo": _label(number, name)})
+        raise ValidationError(_("%(photo)s像素过大"), code="too_large",
+                              params={"photo": _label(number, name)})
     content_type, extension = FORMATS[fmt]
     return CheckedPhoto(data=data, content_type=content_type, extension=extension,
                         sha256=hashlib.sha256(data).hexdigest())

@@ -81,6 +81,9 @@ def _ledger_rows(cases, order: str, cursor) -> tuple[list[Row], bool]:
 @login_required
 @require_GET
 def ledger(request: HttpRequest) -> HttpResponse:
+    if request.user.resident_id is not None and not selectors.works_on_cases(request.user):
+        # A resident who opens /cases/ wants their own cases, not a refusal.
+        return redirect("cases_resident:mine")
     _staff_only(request.user)
     form = _filter_form(request)
     values = form.values()

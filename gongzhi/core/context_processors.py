@@ -1,5 +1,7 @@
-"""What every page needs: who is logged in, the console navigation, display preferences."""
+"""What every page needs: who is logged in, the console navigation or the residents' menu,
+display preferences."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.http import HttpRequest
@@ -79,6 +81,65 @@ def console_nav(request: HttpRequest) -> list[dict]:
     return items
 
 
+# --- the residents' menu -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ResidentEntry:
+    """One entry of the residents' menu, added by the app whose pages it opens."""
+
+    name: str
+    label: str
+    order: int
+    # The entry's URL for this request, or None when it is not for this user.
+    url: Callable[[HttpRequest], str | None]
+    # View names that light it up; a name ending in ":" stands for its whole namespace.
+    # The first entry (in menu order) that matches the current page is the one marked.
+    lights: tuple[str, ...] = ()
+    # The one thing residents come for most (我要报事) stands out.
+    primary: bool = False
+
+
+_resident_entries: dict[str, ResidentEntry] = {}
+
+
+def register_resident_entry(name: str, label: str, order: int,
+                            url: Callable[[HttpRequest], str | None],
+                            lights: tuple[str, ...] = (), primary: bool = False) -> None:
+    """Let an app below core (which core may not import) add an entry to the residents' menu.
+
+    ``url`` runs on every page a resident opens: keep it to one cheap query at most.
+    """
+    _resident_entries[name] = ResidentEntry(name, label, order, url, lights, primary)
+
+
+def _matches(entry: ResidentEntry, current: str) -> bool:
+    return any(current == name or (name.endswith(":") and current.startswith(name))
+               for name in entry.lights)
+
+
+def resident_nav(request: HttpRequest) -> list[dict]:
+    """The residents' menu: report, my cases, votes, volunteering, renovation, notifications."""
+    current = getattr(getattr(request, "resolver_match", None), "view_name", "") or ""
+    items, marked = [], False
+    for entry in sorted(_resident_entries.values(), key=lambda e: e.order):
+        try:
+            url = entry.url(request)
+        except NoReverseMatch:
+            continue
+        if not url:
+            continue
+        active = not marked and _matches(entry, current)
+        marked = marked or active
+        items.append({"name": entry.name, "label": entry.label, "url": url, "active": active,
+                      "primary": entry.primary})
+    return items
+
+
+register_resident_entry("core.inbox", _("通知"), 90, lambda request: reverse("core:inbox"),
+                        lights=("core:inbox",))
+
+
 def role_summary(user) -> str:
     """Roles with the area each covers, e.g. 社区工作者 · 活龙社区."""
     parts = [
@@ -103,4 +164,6 @@ def navigation(request: HttpRequest) -> dict:
         "unread_notifications": SimpleLazyObject(lambda: unread_count(user)),
         "role_summary": SimpleLazyObject(lambda: role_summary(user)),
         "console_nav": SimpleLazyObject(lambda: console_nav(request)) if staff else [],
+        # Residents (everyone who does not work at the console) get their own menu.
+        "resident_nav": [] if staff else SimpleLazyObject(lambda: resident_nav(request)),
     }

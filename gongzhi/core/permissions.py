@@ -156,8 +156,10 @@ def can(user, perm: Perm, obj) -> bool:
 
 
 def require(user, perm: Perm, obj) -> None:
+    # Pages and the API show the message: a sentence for people (in the reader's language,
+    # translated when shown), never the permission's code.
     if not can(user, perm, obj):
-        raise PermissionDenied(f"{perm} denied")
+        raise PermissionDenied(_("您无权进行此操作"))
 
 
 def scope_q(user, perm: Perm, field: str = "path") -> Q:
@@ -188,4 +190,4 @@ def is_administrator(user) -> bool:
 
 def require_administrator(user) -> None:
     if not is_administrator(user):
-        raise PermissionDenied("administrator only")
+        raise PermissionDenied(_("只有管理员可以进行此操作"))

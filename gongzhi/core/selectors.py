@@ -8,10 +8,13 @@ from typing import Any
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongzhi.core import events
+from gongzhi.core.choices import choice_label
 from gongzhi.core.masking import mask_id_number, mask_phone
 from gongzhi.core.models import AuditEvent, Notification
 from gongzhi.core.permissions import Perm, can, scope_paths, scope_q
@@ -52,6 +55,7 @@ class AuditRow:
     event: AuditEvent
     actor_name: str
     actor_username: str
+    action_label: str  # the event kind in words (core.events): never the app.verb code
     type_label: str
     changes: list[Change] = field(default_factory=list)
 
@@ -123,33 +127,22 @@ def audit_page(
     )
 
 
-def _model_for(object_type: str):
-    try:
-        return apps.get_model(object_type)
-    except (LookupError, ValueError):
-        return None
+def object_type_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The platform's own models by app, for the object-type filter (no database query)."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for model in apps.get_models():
+        config = model._meta.app_config
+        if config.name.startswith("gongzhi."):
+            groups.setdefault(str(config.verbose_name), []).append(
+                (model._meta.label_lower, events.object_label("", model)))
+    return [(group, sorted(choices)) for group, choices in groups.items()]
 
 
-def object_type_choices() -> list[tuple[str, str]]:
-    """The platform's own models, for the object-type filter (no database query)."""
-    return sorted(
-        (model._meta.label_lower, f"{model._meta.verbose_name} ({model._meta.label_lower})")
-        for model in apps.get_models()
-        if model._meta.app_config.name.startswith("gongzhi.")
-    )
-
-
-def _label(model, key: str) -> str:
-    """The field's verbose name; a key naming no field of its own (a reverse relation such
-    as a case's "photos" count) stays as it is."""
-    if model is not None:
-        try:
-            field = model._meta.get_field(key)
-        except FieldDoesNotExist:
-            return key
-        if field.concrete:
-            return str(field.verbose_name)
-    return key
+def _label(event: AuditEvent, model, key: str) -> str:
+    """A key of before / after in words: the model's field, else what the event's app
+    registered; never the key itself."""
+    return events.field_label(key, action=event.action, model=model) or str(
+        events.UNKNOWN_FIELD)
 
 
 def _local_time(value: str) -> str | None:
@@ -184,20 +177,39 @@ def _masked(key: str, value: Any, entitled: bool) -> Any:
     return masker(value)
 
 
+def _choices_of(model, key: str) -> models.Field | None:
+    """The object's own field ``key`` when it has choices, to show a stage or a status by
+    its label (储备 → 谋划) instead of its stored value (reserve → planning)."""
+    if model is None:
+        return None
+    try:
+        field = model._meta.get_field(key)
+    except FieldDoesNotExist:
+        return None
+    return field if isinstance(field, models.Field) and field.choices else None
+
+
+def _worded(choices: models.Field | None, value: Any) -> Any:
+    if choices is None or not isinstance(value, (str, int)) or isinstance(value, bool):
+        return value
+    return choice_label(choices, value)
+
+
 def audit_row(user, event: AuditEvent) -> AuditRow:
     """An event as ``user`` may read it: field labels, before → after, personal data masked."""
-    model = _model_for(event.object_type)
+    model = events.model_for(event.object_type)
     entitled = can(user, Perm.VIEW_PERSONAL_DATA, event.area_path)
     before, after = event.before or {}, event.after or {}
     changes = []
     for key in list(dict.fromkeys([*before, *after])):
         old = _masked(key, before.get(key), entitled)
         new = _masked(key, after.get(key), entitled)
+        choices = _choices_of(model, key)
         changes.append(
             Change(
-                label=_label(model, key),
-                before=_show(old) if key in before else "",
-                after=_show(new) if key in after else "",
+                label=_label(event, model, key),
+                before=_show(_worded(choices, old)) if key in before else "",
+                after=_show(_worded(choices, new)) if key in after else "",
                 changed=key not in before or key not in after or old != new,
             )
         )
@@ -206,6 +218,7 @@ def audit_row(user, event: AuditEvent) -> AuditRow:
         event=event,
         actor_name=str(actor) if actor else _("系统"),
         actor_username=actor.get_username() if actor else "",
-        type_label=str(model._meta.verbose_name) if model is not None else event.object_type,
+        action_label=events.event_label(event.action),
+        type_label=events.object_label(event.object_type, model),
         changes=changes,
     )

@@ -18,11 +18,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from gongzhi.core import selectors
+from gongzhi.core import events, selectors
 from gongzhi.core.actions import mark_notifications_read
 from gongzhi.core.context_processors import LARGE_TEXT_COOKIE
 from gongzhi.core.permissions import uses_console
-from gongzhi.core.widgets import QuickSelects
+from gongzhi.core.widgets import QuickSelect, QuickSelects
 
 # --- home ------------------------------------------------------------------------------
 
@@ -128,10 +128,10 @@ def inbox_read(request: HttpRequest) -> HttpResponseRedirect:
 
 
 class AuditFilterForm(QuickSelects, forms.Form):
-    action = forms.CharField(
-        label=_("操作"), required=False, max_length=64,
-        help_text=_("如 accounts.lock；以“.”结尾则按前缀匹配"),
-    )
+    # A kind of event, or "app." for all of one app's; chosen by name, never typed as a
+    # code. Any value still filters (a link to a kind no code writes any more keeps working).
+    action = forms.CharField(label=_("操作"), required=False, max_length=64,
+                             widget=QuickSelect)
     actor = forms.CharField(label=_("操作人用户名"), required=False, max_length=150)
     object_type = forms.ChoiceField(label=_("对象类型"), required=False)
     date_from = forms.DateField(
@@ -144,6 +144,12 @@ class AuditFilterForm(QuickSelects, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["object_type"].choices = [("", _("全部")), *selectors.object_type_choices()]
+        choices = [("", _("全部")), *events.event_choices()]
+        wanted = (self.data.get("action") or "").strip() if self.is_bound else ""
+        known = {value for _group, options in choices[1:] for value, _label in options}
+        if wanted and wanted not in known:
+            choices.append((wanted, events.event_label(wanted)))
+        self.fields["action"].widget.choices = choices
 
     def clean(self):
         data = super().clean()

@@ -137,6 +137,8 @@ class TopicSupport(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("议题附议")
+        verbose_name_plural = _("议题附议")
         constraints = [models.UniqueConstraint(fields=["topic", "user"], name="support_once")]
 
     def __str__(self) -> str:
@@ -186,6 +188,8 @@ class AgendaItem(models.Model):
     decision = models.TextField(_("决定"), blank=True)
 
     class Meta:
+        verbose_name = _("议程事项")
+        verbose_name_plural = _("议程事项")
         ordering = ["order", "id"]
         constraints = [models.UniqueConstraint(fields=["meeting", "topic"], name="agenda_once")]
 
@@ -203,6 +207,8 @@ class Attendance(models.Model):
                                     on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
+        verbose_name = _("会议出席")
+        verbose_name_plural = _("会议出席")
         constraints = [models.UniqueConstraint(fields=["meeting", "member"],
                                                name="attendance_once")]
 
@@ -280,6 +286,8 @@ class PollOption(models.Model):
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("表决方案")
+        verbose_name_plural = _("表决方案")
         ordering = ["order", "id"]
 
     def __str__(self) -> str:
@@ -302,6 +310,8 @@ class PollUnit(models.Model):
     label = models.CharField(max_length=100)
 
     class Meta:
+        verbose_name = _("投票单元")
+        verbose_name_plural = _("投票单元")
         constraints = [
             models.UniqueConstraint(fields=["poll", "household"], name="poll_unit_household",
                                     condition=models.Q(household__isnull=False)),
@@ -335,6 +345,10 @@ class Ballot(models.Model):
     cast_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                 on_delete=models.SET_NULL, related_name="+")
     cast_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("选票")
+        verbose_name_plural = _("选票")
 
     def __str__(self) -> str:
         return f"{self.poll_id} · {self.unit_id}"  # never the choice: ballots may be secret
@@ -398,6 +412,8 @@ class ConsultationAnswer(QuickChoiceLabels):
     answered_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("征询意见")
+        verbose_name_plural = _("征询意见")
         constraints = [models.UniqueConstraint(fields=["consultation", "household"],
                                                name="consultation_answer_once")]
 
@@ -502,6 +518,8 @@ class ContestRound(QuickChoiceLabels):
                               default=RoundStatus.PENDING)
 
     class Meta:
+        verbose_name = _("评审轮次")
+        verbose_name_plural = _("评审轮次")
         ordering = ["contest", "order"]
         constraints = [models.UniqueConstraint(fields=["contest", "order"],
                                                name="contest_round_order")]
@@ -520,6 +538,8 @@ class ContestEntry(models.Model):
     won = models.BooleanField(_("获奖"), default=False)
 
     class Meta:
+        verbose_name = _("参赛提案")
+        verbose_name_plural = _("参赛提案")
         ordering = ["contest", "rank", "id"]
         constraints = [models.UniqueConstraint(fields=["contest", "topic"],
                                                name="contest_entry_once")]
@@ -540,6 +560,8 @@ class Score(models.Model):
     scored_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("评分")
+        verbose_name_plural = _("评分")
         constraints = [models.UniqueConstraint(fields=["entry", "round", "judge"],
                                                name="score_once")]
 

@@ -8,6 +8,13 @@ class NoticesConfig(AppConfig):
     verbose_name = _("公示公告")
 
     def ready(self) -> None:
+        from gongzhi.core.events import register_event_labels, register_field_labels
+        from gongzhi.notices import events
+
+        # What the audit log calls this app's events and the keys they write.
+        register_event_labels(events.EVENT_LABELS)
+        register_field_labels(self.label, events.FIELD_LABELS)
+
         from gongzhi.core.views import register_home_panel
         from gongzhi.notices import panels
 

@@ -7,3 +7,11 @@ class Open311Config(AppConfig):
     name = "gongzhi.open311"
     label = "open311"
     verbose_name = "Open311"
+
+    def ready(self) -> None:
+        from gongzhi.core.events import register_event_labels, register_field_labels
+        from gongzhi.open311 import events
+
+        # What the audit log calls this app's events and the keys they write.
+        register_event_labels(events.EVENT_LABELS)
+        register_field_labels(self.label, events.FIELD_LABELS)

@@ -5,8 +5,10 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 
+from gongzhi.areas.selectors import resident_at_home
 from gongzhi.renewal.models import (
     ItemStatus,
     MemberRole,
@@ -29,6 +31,16 @@ def my_projects(user) -> QuerySet[Project]:
     return (visible_projects(user)
             .filter(Q(pk__in=resident_projects(user).values("pk")) | serving)
             .order_by("-created_at", "-id"))
+
+
+def nav_url(request: HttpRequest) -> str | None:
+    """The residents' menu's 小区改造, shown only to those with a project on /renewal/
+    (their compound's, or one they serve on): one EXISTS query. The resident's household
+    comes from the read the menu shares (``resident_at_home``), not from queries of its own."""
+    resident_at_home(request.user)
+    if not my_projects(request.user).exists():
+        return None
+    return reverse("renewal:home")
 
 
 def my_roles(user, project: Project) -> set[str]:

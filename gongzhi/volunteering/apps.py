@@ -8,6 +8,16 @@ class VolunteeringConfig(AppConfig):
     verbose_name = _("志愿服务")
 
     def ready(self) -> None:
+        from gongzhi.core.events import register_event_labels, register_field_labels
+        from gongzhi.volunteering import events
+
+        # What the audit log calls this app's events and the keys they write.
+        register_event_labels(events.EVENT_LABELS)
+        register_field_labels(self.label, events.FIELD_LABELS)
+
+        from django.urls import reverse
+
+        from gongzhi.core.context_processors import register_resident_entry
         from gongzhi.core.sweeps import register_sweep
         from gongzhi.core.views import register_home_panel
         from gongzhi.volunteering import panels_me, panels_orders
@@ -19,3 +29,7 @@ class VolunteeringConfig(AppConfig):
                             panels_me.volunteer_panel)
         # Orders nobody took in time are flagged to staff on the worker's scan.
         register_sweep("stale_orders", lambda: flag_stale_orders())
+        # The residents' menu on every page: order a service, sign up, my hours.
+        register_resident_entry("volunteering", _("志愿服务"), 40,
+                                lambda request: reverse("volunteering:home"),
+                                lights=("volunteering:",))

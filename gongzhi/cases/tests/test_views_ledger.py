@@ -64,9 +64,10 @@ def test_each_user_sees_their_scope(client, ledger):
     assert "一网格的问题" in page and "二网格的问题" not in page
 
 
-def test_residents_and_outsiders_get_403(client, ledger):
-    assert get(client, ledger.resident, "/cases/").status_code == 403
+def test_outsiders_get_403_and_residents_their_own_cases(client, ledger):
     assert get(client, make_user("nobody"), "/cases/").status_code == 403
+    response = get(client, ledger.resident, "/cases/")  # test_views_resident_way_in has more
+    assert response.status_code == 302 and response["Location"] == "/cases/mine/"
 
 
 def test_department_member_sees_cases_dispatched_to_them(client, ledger):

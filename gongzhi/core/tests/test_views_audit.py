@@ -27,7 +27,7 @@ def test_users_without_audit_permission_get_403(client, street, who):
     response = client.get(URL)
     assert response.status_code == 403
     page = response.content.decode()
-    assert "您没有权限查看此页面" in page and "permission" in page
+    assert "您没有权限查看此页面" in page and "core.view_audit" not in page
 
 
 @pytest.mark.django_db

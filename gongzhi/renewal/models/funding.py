@@ -30,6 +30,8 @@ class FundingSource(QuickChoiceLabels):
     note = models.CharField(_("说明"), max_length=200, blank=True)
 
     class Meta:
+        verbose_name = _("资金来源")
+        verbose_name_plural = _("资金来源")
         ordering = ["project", "kind"]
         constraints = [models.UniqueConstraint(fields=["project", "kind"],
                                                name="renewal_source_once")]
@@ -51,6 +53,8 @@ class Allocation(models.Model):
     created_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("资金落实")
+        verbose_name_plural = _("资金落实")
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
@@ -70,6 +74,8 @@ class Payment(models.Model):
     created_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("资金支出")
+        verbose_name_plural = _("资金支出")
         ordering = ["paid_on", "id"]
 
     def __str__(self) -> str:

@@ -167,6 +167,8 @@ class ProgressLog(models.Model):
     logged_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("施工进度")
+        verbose_name_plural = _("施工进度")
         ordering = ["-logged_at", "-id"]
 
     def __str__(self) -> str:
@@ -190,6 +192,8 @@ class ProjectMember(QuickChoiceLabels):
     left_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("项目居民成员")
+        verbose_name_plural = _("项目居民成员")
         ordering = ["project", "role", "name"]
         constraints = [models.UniqueConstraint(
             fields=["project", "user", "role"], name="renewal_member_once",
@@ -214,6 +218,8 @@ class Inspection(models.Model):
     inspected_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("监督巡查")
+        verbose_name_plural = _("监督巡查")
         ordering = ["-inspected_at", "-id"]
 
     def __str__(self) -> str:
@@ -239,6 +245,8 @@ class Signoff(QuickChoiceLabels):
     superseded = models.BooleanField(default=False)
 
     class Meta:
+        verbose_name = _("验收意见")
+        verbose_name_plural = _("验收意见")
         ordering = ["-signed_at", "-id"]
         constraints = [models.UniqueConstraint(
             fields=["item", "party"], name="renewal_signoff_once",
@@ -268,6 +276,8 @@ class Photo(models.Model):
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("照片")
+        verbose_name_plural = _("照片")
         ordering = ["-uploaded_at", "-id"]
 
     def __str__(self) -> str:

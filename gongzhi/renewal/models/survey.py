@@ -42,6 +42,8 @@ class SurveyOption(QuickChoiceLabels):
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("需求选项")
+        verbose_name_plural = _("需求选项")
         ordering = ["survey", "order", "id"]
 
     def __str__(self) -> str:
@@ -67,6 +69,8 @@ class SurveyResponse(models.Model):
     answered_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("需求调查答卷")
+        verbose_name_plural = _("需求调查答卷")
         constraints = [models.UniqueConstraint(fields=["survey", "household"],
                                                name="renewal_survey_answer_once")]
 

@@ -65,6 +65,8 @@ class ActivitySignup(models.Model):
     checked_out_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("活动报名")
+        verbose_name_plural = _("活动报名")
         ordering = ["created_at", "id"]
         constraints = [models.UniqueConstraint(fields=["activity", "volunteer"],
                                                name="activity_signup_once")]
@@ -107,6 +109,8 @@ class Shift(models.Model):
     confirmed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("值守班次")
+        verbose_name_plural = _("值守班次")
         ordering = ["starts_at", "id"]
         constraints = [models.UniqueConstraint(fields=["template", "starts_at"],
                                                name="shift_once")]
@@ -124,6 +128,8 @@ class ShiftSignup(models.Model):
     created_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("值守报名")
+        verbose_name_plural = _("值守报名")
         ordering = ["created_at", "id"]
         constraints = [models.UniqueConstraint(
             fields=["shift", "volunteer"], name="shift_signup_once",
@@ -148,6 +154,10 @@ class ShiftSwap(models.Model):
                               default=SwapStatus.REQUESTED)
     created_at = models.DateTimeField()
     decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("换班申请")
+        verbose_name_plural = _("换班申请")
 
     def __str__(self) -> str:
         return f"{self.signup_id} → {self.to_volunteer_id}"

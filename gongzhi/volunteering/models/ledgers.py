@@ -164,6 +164,8 @@ class Redemption(models.Model):
                                        on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
+        verbose_name = _("礼品兑换")
+        verbose_name_plural = _("礼品兑换")
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
@@ -205,6 +207,10 @@ class CouponCode(models.Model):
     redeemed_at = models.DateTimeField(null=True, blank=True)
     redeemed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                     on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("友邻券券码")
+        verbose_name_plural = _("友邻券券码")
 
     def __str__(self) -> str:
         return f"{self.coupon} · {self.holder_id}"

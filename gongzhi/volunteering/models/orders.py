@@ -99,6 +99,8 @@ class OrderEvent(models.Model):
     created_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("订单记录")
+        verbose_name_plural = _("订单记录")
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
