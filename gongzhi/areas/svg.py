@@ -19,7 +19,23 @@ Point = tuple[float, float]
 WIDTH = 800
 HEIGHT = 520
 PAD = 16
-LEGEND_ROW = 28
+
+
+@dataclass(frozen=True)
+class TextSizes:
+    """Sizes in viewBox units: a map drawn for a wall screen sets them large (and a viewBox
+    about as wide as it is shown, so that a unit is about a pixel)."""
+
+    label: int = 14
+    legend: int = 13
+    legend_columns: int = 4
+
+    @property
+    def legend_row(self) -> int:
+        return round(self.legend * 2.15)
+
+
+PAGE = TextSizes()
 
 
 @dataclass(frozen=True)
@@ -29,6 +45,7 @@ class Shape:
     geometry: dict
     fill: str
     title: str = ""  # tooltip; the name when empty
+    detail: str = ""  # a second line under the name (counts on the wall chart)
 
 
 @dataclass(frozen=True)
@@ -147,16 +164,62 @@ def path_data(geometry: dict, project: Projection) -> str:
     return "".join(parts)
 
 
+def text_width(text: str, size: float) -> float:
+    """About how wide ``text`` is drawn: a Chinese character is square, Latin about half."""
+    return sum(size if ord(c) >= 0x2E80 else size * 0.62 for c in text)
+
+
+def _label(shape: Shape, point: Point, size: int, width: int) -> str:
+    # Kept inside the map: a small shape at the edge would push its name past the frame.
+    half = max(text_width(shape.name, size), text_width(shape.detail, size)) / 2
+    x = min(max(point[0], PAD + half), width - PAD - half)
+    y = point[1]
+    if not shape.detail:
+        return (f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="middle"'
+                f' dominant-baseline="middle">{escape(shape.name)}</text>')
+    return (f'<text x="{x:.1f}" y="{y - size * 0.6:.1f}" text-anchor="middle"'
+            f' dominant-baseline="middle">{escape(shape.name)}'
+            f'<tspan x="{x:.1f}" dy="{size * 1.2:.1f}">{escape(shape.detail)}</tspan></text>')
+
+
+def legend_columns(legend: Sequence[LegendEntry], width: int, sizes: TextSizes) -> int:
+    """As many columns as asked for, fewer when the longest entry would not fit in one."""
+    box = round(sizes.legend * 1.3)
+    widest = max((text_width(e.label, sizes.legend) for e in legend), default=0) + box * 1.6
+    columns = sizes.legend_columns
+    while columns > 1 and widest > (width - 2 * PAD) / columns:
+        columns -= 1
+    return columns
+
+
+def _legend(legend: Sequence[LegendEntry], width: int, top: float, sizes: TextSizes,
+            columns: int) -> list[str]:
+    out = [f'<g class="map-legend" font-size="{sizes.legend}" fill="#1a1a1a">']
+    column = (width - 2 * PAD) / columns
+    box = round(sizes.legend * 1.3)
+    for i, entry in enumerate(legend):
+        x = PAD + (i % columns) * column
+        y = top + PAD / 2 + (i // columns) * sizes.legend_row
+        out.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{box}" height="{box}"'
+                   f' fill="{escape(entry.fill)}" stroke="#5f6368"/>'
+                   f'<text x="{x + box * 1.35:.1f}" y="{y + box / 2:.1f}"'
+                   f' dominant-baseline="middle">{escape(entry.label)}</text>')
+    out.append("</g>")
+    return out
+
+
 def render_map(shapes: Sequence[Shape], *, legend: Sequence[LegendEntry] = (),
                outline: dict | None = None, title: str = "", width: int = WIDTH,
-               height: int = HEIGHT) -> SafeString:
+               height: int = HEIGHT, sizes: TextSizes = PAGE) -> SafeString:
     """The map as an inline <svg>; empty when no shape has a drawable boundary."""
     drawable = [s for s in shapes if outer_rings(s.geometry)]
     bounds = bounds_of([s.geometry for s in drawable] + ([outline] if outline else []))
     if not drawable or bounds is None:
         return mark_safe("")
     project = Projection(bounds, width, height)
-    legend_height = LEGEND_ROW * math.ceil(len(legend) / 4) + (PAD if legend else 0)
+    columns = legend_columns(legend, width, sizes)
+    rows = math.ceil(len(legend) / columns)
+    legend_height = sizes.legend_row * rows + (PAD if legend else 0)
     total = height + legend_height
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="area-map" viewBox="0 0 {width} {total}"'
@@ -177,24 +240,14 @@ def render_map(shapes: Sequence[Shape], *, legend: Sequence[LegendEntry] = (),
         )
         point = label_point(shape.geometry, project)
         if point:
-            labels.append(
-                f'<text x="{point[0]:.1f}" y="{point[1]:.1f}" text-anchor="middle"'
-                f' dominant-baseline="middle">{escape(shape.name)}</text>'
-            )
+            labels.append(_label(shape, point, sizes.label, width))
     # Labels after every shape so that no neighbour paints over them; they let clicks through.
-    out.append('<g class="map-labels" font-size="14" fill="#1a1a1a" stroke="#fff"'
-               ' stroke-width="3" paint-order="stroke" pointer-events="none">')
+    out.append(f'<g class="map-labels" font-size="{sizes.label}" fill="#1a1a1a" stroke="#fff"'
+               f' stroke-width="{max(3, sizes.label // 5)}" paint-order="stroke"'
+               ' pointer-events="none">')
     out += labels
     out.append("</g>")
     if legend:
-        out.append('<g class="map-legend" font-size="13" fill="#1a1a1a">')
-        column = (width - 2 * PAD) / 4
-        for i, entry in enumerate(legend):
-            x = PAD + (i % 4) * column
-            y = height + PAD / 2 + (i // 4) * LEGEND_ROW
-            out.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="18" height="18"'
-                       f' fill="{escape(entry.fill)}" stroke="#5f6368"/>'
-                       f'<text x="{x + 24:.1f}" y="{y + 14:.1f}">{escape(entry.label)}</text>')
-        out.append("</g>")
+        out += _legend(legend, width, height, sizes, columns)
     out.append("</svg>")
     return mark_safe("".join(out))

@@ -22,8 +22,13 @@ from gongzhi.cases.models import OPEN_STATUSES, Case, Status
 from gongzhi.cases.selectors import deadline_q, deadline_state
 from gongzhi.core.tree import PATH_STEP
 
-# Readable from across the room: a column of a wall screen holds about a dozen cards.
-CARDS_PER_COLUMN = 12
+# Readable from across the room: at wall-screen type a column of a 1080-pixel screen
+# holds six cards of two-line titles; the rest are counted under it.
+CARDS_PER_COLUMN = 6
+# The map beside the board: a viewBox about as wide as the column shows it (a unit is about
+# a pixel on a 1920-pixel screen), lettering as large as the board's.
+MAP_WIDTH, MAP_HEIGHT = 600, 460
+MAP_TEXT = svg.TextSizes(label=24, legend=22, legend_columns=2)
 COLUMNS: list[tuple[str, tuple[str, ...]]] = [
     (gettext_lazy("待受理"), (Status.SUBMITTED,)),
     (gettext_lazy("已受理 / 已派单"), (Status.ACCEPTED, Status.DISPATCHED)),
@@ -187,12 +192,13 @@ def grid_map(node: AreaNode, cases: QuerySet[Case],
         return ""
     shapes = []
     for c in counts:
-        label = _("%(name)s %(open)d件") % {"name": c.node.name, "open": c.open}
+        detail = _("%(open)d件") % {"open": c.open}
         if c.overdue:
-            label += _(" 超期%(n)d") % {"n": c.overdue}
+            detail += _(" 超期%(n)d") % {"n": c.overdue}
         tip = _("%(name)s：在办 %(open)d 件，超期 %(late)d 件，即将到期 %(soon)d 件") % {
             "name": c.node.name, "open": c.open, "late": c.overdue, "soon": c.due_soon}
         href = reverse("cases:wallchart", kwargs={"code": c.node.code})
-        shapes.append(svg.Shape(label, href, c.node.boundary, c.fill, tip))
+        shapes.append(svg.Shape(c.node.name, href, c.node.boundary, c.fill, tip, detail))
     title = _("%(name)s诉求分布图") % {"name": node.name}
-    return svg.render_map(shapes, legend=legend(), outline=node.boundary, title=title)
+    return svg.render_map(shapes, legend=legend(), outline=node.boundary, title=title,
+                          width=MAP_WIDTH, height=MAP_HEIGHT, sizes=MAP_TEXT)

@@ -3,6 +3,7 @@
 import math
 import xml.etree.ElementTree as ET
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -125,3 +126,46 @@ def test_count_classes_and_fills():
     classes = svg.count_classes(100)
     assert svg.count_fill(0, classes) == svg.EMPTY_FILL
     assert [svg.count_fill(n, classes) for n in (1, 26, 75, 100)] == list(svg.COUNT_FILLS)
+
+
+def test_wall_lettering_two_lines_and_names_kept_inside_the_frame():
+    """A map for a wall screen: its own sizes, counts on a second line, and a long name of
+    a narrow shape at the edge pulled in so that no character is cut off by the frame."""
+    big = svg.TextSizes(label=24, legend=22, legend_columns=2)
+    shapes = [svg.Shape("铁路新村社区", "/a/1/", square(111.0, 26.0, 0.02), "#ccc",
+                        detail="26件 超期9"),
+              svg.Shape("德鑫社区", "/a/2/", square(111.3, 26.0, 0.002), "#ccc")]
+    legend = [svg.LegendEntry(f"图例{i}", "#ccc") for i in range(4)]
+    root = parse(svg.render_map(shapes, legend=legend, width=600, height=460, sizes=big))
+    labels = root.find("s:g[@class='map-labels']", NS)
+    assert labels.get("font-size") == "24"
+    first, second = labels.findall("s:text", NS)
+    assert first.text == "铁路新村社区"
+    assert first.find("s:tspan", NS).text == "26件 超期9"
+    assert first.find("s:tspan", NS).get("dy") == "28.8"  # one line of 24 and its leading
+    assert second.find("s:tspan", NS) is None
+    half = svg.text_width("德鑫社区", 24) / 2
+    assert float(second.get("x")) + half <= 600
+    legend_g = root.find("s:g[@class='map-legend']", NS)
+    assert legend_g.get("font-size") == "22"
+    xs = sorted({float(r.get("x")) for r in legend_g.findall("s:rect", NS)})
+    assert len(xs) == 2  # two columns, two rows
+    assert root.get("viewBox") == f"0 0 600 {460 + big.legend_row * 2 + svg.PAD}"
+
+
+def test_text_width_counts_chinese_as_square():
+    assert svg.text_width("社区", 20) == 40
+    assert svg.text_width("26件", 20) == pytest.approx(20 * 0.62 * 2 + 20)
+
+
+def test_a_legend_too_wide_for_its_columns_takes_fewer():
+    sizes = svg.TextSizes(label=24, legend=22, legend_columns=2)
+    short = [svg.LegendEntry("有超期诉求", "#f00"), svg.LegendEntry("无在办诉求", "#ccc")]
+    long = [svg.LegendEntry("Open cases all on time", "#0f0"), *short]
+    assert svg.legend_columns(short, 600, sizes) == 2
+    assert svg.legend_columns(long, 600, sizes) == 1
+    root = parse(svg.render_map([svg.Shape("格", "/a/", square(111.0, 26.0), "#ccc")],
+                                legend=long, width=600, height=460, sizes=sizes))
+    rects = root.find("s:g[@class='map-legend']", NS).findall("s:rect", NS)
+    assert {r.get("x") for r in rects} == {f"{svg.PAD:.1f}"}  # one column, three rows
+    assert root.get("viewBox") == f"0 0 600 {460 + sizes.legend_row * 3 + svg.PAD}"

@@ -75,7 +75,10 @@ def test_wall_page_and_map_colours(client, wall):
     a1 = re.search(r'href="/cases/wall/CA-G1/".*?fill="([^"]+)"', svg).group(1)
     a2 = re.search(r'href="/cases/wall/CA-G2/".*?fill="([^"]+)"', svg).group(1)
     assert (a1, a2) == (wallchart.FILL_OVERDUE, wallchart.FILL_DUE_SOON)
-    assert "第一网格 3件 超期1" in svg and "第二网格 2件" in svg
+    # Each grid's name, and under it (a second line) its open and overdue cases.
+    label = r'>{}<tspan x="[0-9.]+" dy="[0-9.]+">{}</tspan></text>'
+    assert re.search(label.format("第一网格", "3件 超期1"), svg)
+    assert re.search(label.format("第二网格", "2件"), svg)
     assert "在办 3 件，超期 1 件" in svg
 
 
@@ -154,3 +157,14 @@ def test_headline_counts_open_work_and_this_months_rates(client, wall):
     assert figures[:4] == [("5", "在办诉求"), ("1", "已超期"), ("3", "24 小时内到期"),
                            ("8", "本月上报")]
     assert 'class="overdue"' in strip and 'href="/cases/kpi/CA/"' in html
+
+
+def test_a_rate_with_nothing_counted_says_so(client, ledger):
+    """Community B has no case this month: its three rates say that nothing was due, rated or
+    accepted yet, and never read 0.0 %."""
+    html = get(client, ledger.street_staff, "/cases/wall/CB/").content.decode()
+    start = html.index('class="headline"')
+    strip = html[start:html.index("</ul>", start)]
+    assert "%" not in strip
+    for why in ("本月尚无应响应的诉求", "本月尚无受理的诉求", "本月尚无评价"):
+        assert f'<span class="why">{why}</span>' in strip
