@@ -15,14 +15,13 @@ from collections.abc import Callable
 from typing import Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router
 from ninja import Status as Reply
 
-from gongzhi.accounts.models import Membership
 from gongzhi.areas.models import AreaNode
 from gongzhi.core.api import (
     AUTH_ERRORS,
@@ -33,8 +32,7 @@ from gongzhi.core.api import (
     run_action,
     validation_body,
 )
-from gongzhi.core.permissions import Perm, can, scope_q
-from gongzhi.core.tree import ancestor_paths, subtree_q
+from gongzhi.core.permissions import Perm, can
 from gongzhi.volunteering import selectors
 from gongzhi.volunteering.actions import activities as activity_actions
 from gongzhi.volunteering.actions import orders as order_actions
@@ -61,13 +59,10 @@ from gongzhi.volunteering.api_schemas import (
 from gongzhi.volunteering.models import (
     Activity,
     ActivitySignup,
-    OrderEvent,
     OrderStatus,
     ServiceItem,
     ServiceOrder,
     SignupStatus,
-    Volunteer,
-    VolunteerStatus,
 )
 
 router = Router()
@@ -81,62 +76,21 @@ STEP_ERRORS = {**ERRORS, 403: ErrorOut, 409: ErrorOut}
 ORDER_RELATED = ("item", "area", "requester", "team", "volunteer__user")
 
 
-# --- who sees what -----------------------------------------------------------------------
+# --- who sees what (selectors decide; here only the answers) ------------------------------
 
 
-def _volunteer(user) -> Volunteer | None:
-    return Volunteer.objects.filter(user_id=getattr(user, "pk", None)).first()
-
-
-def _board_q(user) -> Q:
-    """The open board of the caller's community, if they are an active volunteer."""
-    volunteer = _volunteer(user)
-    if volunteer is None or volunteer.status != VolunteerStatus.ACTIVE:
-        return Q(pk__in=[])
-    return subtree_q(volunteer.area_path, "area_path") & Q(status=S.OPEN) & ~Q(requester=user)
-
-
-def _concerned_q(user) -> Q:
-    """Requester, dispatched or taking volunteer, member of the team, staff of the area."""
-    teams = Membership.objects.filter(user_id=user.pk).values("organisation_id")
-    return (Q(requester=user) | Q(volunteer__user=user) | Q(team__in=teams)
-            | scope_q(user, Perm.MANAGE_VOLUNTEERS, "area_path"))
-
-
-def _claimable_q(user) -> Q:
-    """Orders of the caller's community that were ever on the open board (wishes, orders
-    staff posted there): a claim of one already taken is told so (409), not 404."""
-    volunteer = _volunteer(user)
-    if volunteer is None:
-        return Q(pk__in=[])
-    posted = OrderEvent.objects.filter(kind="posted").values("order_id")
-    return subtree_q(volunteer.area_path, "area_path") & (Q(kind="wish") | Q(pk__in=posted))
-
-
-def _order(user, pk: int, extra: Q | None = None) -> ServiceOrder:
-    seen = _concerned_q(user) | _board_q(user) | (extra or Q(pk__in=[]))
-    order = ServiceOrder.objects.filter(seen, pk=pk).select_related(*ORDER_RELATED).first()
+def _order(user, pk: int, *, to_claim: bool = False) -> ServiceOrder:
+    order = selectors.order_seen_by(user, pk, to_claim=to_claim)
     if order is None:
         raise ApiError(404, _("未找到该订单"), "order not found", "not_found")
     return order
 
 
-def _activities_seen(user) -> QuerySet[Activity]:
-    """Activities where the caller serves (any status, to be told why not), and any they
-    signed up for."""
-    volunteer = _volunteer(user)
-    if volunteer is None:
-        return Activity.objects.none()
-    return Activity.objects.filter(
-        activity_actions.serving_q(volunteer.area_path)
-        | Q(pk__in=ActivitySignup.objects.filter(volunteer=volunteer).values("activity_id")))
-
-
 def _activity(user, pk: int) -> Activity:
-    if _volunteer(user) is None:  # the action's own words: register first
+    if selectors.volunteer_of(user) is None:  # the action's own words: register first
         raise ApiError(403, _("请先注册成为志愿者"), "register as a volunteer first",
                        "not_a_volunteer")
-    activity = _activities_seen(user).filter(pk=pk).first()
+    activity = selectors.activities_seen_by(user).filter(pk=pk).first()
     if activity is None:
         raise ApiError(404, _("未找到该活动"), "activity not found", "not_found")
     return activity
@@ -148,13 +102,11 @@ def _activity(user, pk: int) -> Activity:
 def _next_steps(user, order: ServiceOrder) -> list[str]:
     """What the caller may do now (a hint for clients; the actions decide)."""
     takes = order.volunteer_id and order.volunteer.user_id == user.pk
-    in_team = order.team_id and Membership.objects.filter(
-        organisation_id=order.team_id, user_id=user.pk).exists()
+    in_team = selectors.in_team(user, order)
     staff = can(user, Perm.MANAGE_VOLUNTEERS, order.area_path)
     mine = order.requester_id == user.pk
     steps = []
-    if order.status == S.OPEN and not mine and ServiceOrder.objects.filter(
-            _board_q(user), pk=order.pk).exists():
+    if order.status == S.OPEN and not mine and selectors.on_board_of(user, order):
         steps.append("claim")
     if order.status == S.DISPATCHED and (takes or in_team):
         steps += ["accept", "decline"]
@@ -196,8 +148,7 @@ def _taken(user, pk: int, yours: str) -> tuple[str, str] | None:
         return None
     if order.volunteer_id and order.volunteer.user_id == user.pk:
         return yours, "you have taken this order already"
-    volunteer = _volunteer(user)
-    if volunteer is None or volunteer.status != VolunteerStatus.ACTIVE:
+    if selectors.volunteer_of(user, active=True) is None:
         return None  # refused for who the caller is, not for the order being taken
     return "taken", "another volunteer has taken this order"
 
@@ -219,12 +170,7 @@ def _step(request: HttpRequest, order: ServiceOrder, run: Callable[[], object],
             summary="服务菜单（可点单项目）/ the menu serving my home")
 def menu(request: HttpRequest,
          library: str | None = Query(None, max_length=16, description="项目库 / library")):
-    resident = getattr(request.auth, "resident", None)
-    if resident is None:
-        return {"items": []}
-    home = resident.household.building.path
-    items = (ServiceItem.objects.filter(area_path__in=ancestor_paths(home), is_active=True)
-             .select_related("team", "area"))
+    items = selectors.menu_for(request.auth)
     if library:
         items = items.filter(library=library)
     return {"items": [menu_item_body(i) for i in items]}
@@ -308,7 +254,7 @@ def claim(request: HttpRequest, id: int = ID):
     """409 ``taken`` when another volunteer was first, ``already_claimed`` when it is
     yours already."""
     user = request.auth
-    order = _order(user, id, _claimable_q(user))
+    order = _order(user, id, to_claim=True)
     return _step(request, order,
                  lambda: order_actions.claim_order(order=order, acting_user=user),
                  lambda: _taken(user, id, "already_claimed"))
@@ -376,9 +322,7 @@ def activity_list(request: HttpRequest, limit: int = LIMIT, offset: int = OFFSET
     user = request.auth
     activities = counted(selectors.activities_near(user))
     rows = list(activities[offset:offset + limit])
-    signups = {s.activity_id: s for s in ActivitySignup.objects.filter(
-        activity__in=rows, volunteer__user=user,
-        status__in=[SignupStatus.SIGNED, SignupStatus.WAITING])}
+    signups = {s.activity_id: s for s in selectors.signups_in(user, rows)}
     return {"items": [activity_body(a, signups.get(a.pk)) for a in rows],
             "count": activities.count(), "limit": limit, "offset": offset}
 
@@ -388,8 +332,7 @@ def _signup_conflict(user, pk: int, statuses: tuple, code: str, detail_en: str):
         activity = Activity.objects.get(pk=pk)
         if timezone.now() >= activity.starts_at:
             return None  # refused for the time, whatever the caller's place
-        mine = ActivitySignup.objects.filter(activity=activity, volunteer__user=user,
-                                             status__in=statuses).exists()
+        mine = selectors.signups_in(user, [activity], statuses).exists()
         return (code, detail_en) if mine else None
     return check
 
@@ -418,9 +361,7 @@ def cancel_signup(request: HttpRequest, id: int = ID):
     done: list[ActivitySignup] = []
 
     def conflict() -> tuple[str, str] | None:
-        if ActivitySignup.objects.filter(activity=activity, volunteer__user=user,
-                                         status__in=[SignupStatus.SIGNED,
-                                                     SignupStatus.WAITING]).exists():
+        if selectors.signups_in(user, [activity]).exists():
             return None
         return _signup_conflict(user, id, (SignupStatus.CANCELLED,), "already_cancelled",
                                 "you have withdrawn already")()
@@ -438,4 +379,4 @@ def cancel_signup(request: HttpRequest, id: int = ID):
             summary="我的志愿者卡：时长、星级、积分、时间银行 / my hours, stars, points, units")
 def card(request: HttpRequest):
     user = request.auth
-    return card_body(_volunteer(user), selectors.balances(user))
+    return card_body(selectors.volunteer_of(user), selectors.balances(user))

@@ -1,9 +1,17 @@
 """Reads for the volunteering pages and API, scoped by area."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
+from gongzhi.accounts.models import Membership
 from gongzhi.core.permissions import Perm, scope_q
-from gongzhi.volunteering.models import ServiceOrder, Volunteer
+from gongzhi.core.tree import subtree_q
+from gongzhi.volunteering.models import (
+    Activity,
+    ActivitySignup,
+    OrderEvent,
+    ServiceOrder,
+    Volunteer,
+)
 
 
 def managed_volunteers(user) -> QuerySet[Volunteer]:
@@ -20,10 +28,12 @@ _ORDER_RELATED = ("item", "area", "requester", "team", "volunteer__user")
 _UNTAKEN = ("ordered", "open", "dispatched")
 
 
-def _my_volunteer(user) -> Volunteer | None:
+def volunteer_of(user, *, active: bool = False) -> Volunteer | None:
+    """The user's volunteer record (only an active one with ``active``), if any."""
     if not getattr(user, "is_authenticated", False):
         return None
-    return Volunteer.objects.filter(user=user, status="active").first()
+    volunteers = Volunteer.objects.filter(user=user)
+    return (volunteers.filter(status="active") if active else volunteers).first()
 
 
 def resident_orders(user) -> QuerySet[ServiceOrder]:
@@ -48,7 +58,7 @@ def volunteer_orders(user) -> QuerySet[ServiceOrder]:
 
 def open_board(user) -> QuerySet[ServiceOrder]:
     """The open board (待认领) of the volunteer's community, oldest first; not their own."""
-    volunteer = _my_volunteer(user)
+    volunteer = volunteer_of(user, active=True)
     if volunteer is None:
         return ServiceOrder.objects.none()
     from gongzhi.core.tree import subtree_q
@@ -81,12 +91,6 @@ def menu_for(user) -> QuerySet:
 
 # --- activities and rosters -------------------------------------------------------------------
 # (Imports inside the functions keep this section's edits within its own lines.)
-
-def _own_volunteer(user) -> Volunteer | None:
-    if not getattr(user, "is_authenticated", False):
-        return None
-    return Volunteer.objects.filter(user=user).first()
-
 
 def _window(start, end):
     """Dates mean whole local days, ``end`` included; datetimes are taken as they are."""
@@ -139,7 +143,7 @@ def activities_near(user):
     from gongzhi.core.tree import ancestor_paths, subtree_q
     from gongzhi.volunteering.models import Activity
 
-    volunteer = _own_volunteer(user)
+    volunteer = volunteer_of(user)
     if volunteer is None:
         return Activity.objects.none()
     path = volunteer.area_path
@@ -153,7 +157,7 @@ def my_signups(user):
     """The volunteer's places and waiting-list entries (not the cancelled), latest first."""
     from gongzhi.volunteering.models import ActivitySignup
 
-    volunteer = _own_volunteer(user)
+    volunteer = volunteer_of(user)
     if volunteer is None:
         return ActivitySignup.objects.none()
     return (ActivitySignup.objects
@@ -166,7 +170,7 @@ def my_shift_signups(user):
     """The volunteer's shifts (signed), soonest first."""
     from gongzhi.volunteering.models import ShiftSignup
 
-    volunteer = _own_volunteer(user)
+    volunteer = volunteer_of(user)
     if volunteer is None:
         return ShiftSignup.objects.none()
     return (ShiftSignup.objects.filter(volunteer=volunteer, status="signed")
@@ -179,15 +183,15 @@ def my_shift_signups(user):
 from datetime import date  # noqa: E402
 from decimal import Decimal  # noqa: E402
 
-from django.db.models import DecimalField, Q, Sum, Value  # noqa: E402
+from django.db.models import DecimalField, Sum, Value  # noqa: E402
 from django.db.models.functions import Coalesce  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from gongzhi.accounts.models import Membership, Organisation  # noqa: E402
+from gongzhi.accounts.models import Organisation  # noqa: E402
 from gongzhi.areas.models import AreaNode  # noqa: E402
 from gongzhi.areas.selectors import home_path  # noqa: E402
 from gongzhi.core.permissions import scope_paths  # noqa: E402
-from gongzhi.core.tree import ancestor_paths, subtree_q  # noqa: E402
+from gongzhi.core.tree import ancestor_paths  # noqa: E402
 from gongzhi.volunteering.actions.ledger import (  # noqa: E402
     hours_total,
     points_balance,
@@ -331,3 +335,68 @@ def shop_redeemed_codes(user) -> QuerySet[CouponCode]:
     shops = Membership.objects.filter(user=user).values("organisation_id")
     return (CouponCode.objects.filter(coupon__merchant_id__in=shops, redeemed_at__isnull=False)
             .select_related("coupon").order_by("-redeemed_at"))
+
+
+# --- who sees what (the JSON API) ------------------------------------------------------------
+# An order is seen by whoever it concerns, and by active volunteers on their community's
+# open board; anything else is answered as if it did not exist.
+
+
+def board_q(user) -> Q:
+    """The open board of the caller's community, if they are an active volunteer."""
+    volunteer = volunteer_of(user, active=True)
+    if volunteer is None:
+        return Q(pk__in=[])
+    return subtree_q(volunteer.area_path, "area_path") & Q(status="open") & ~Q(requester=user)
+
+
+def concerned_q(user) -> Q:
+    """Requester, dispatched or taking volunteer, member of the team, staff of the area."""
+    teams = Membership.objects.filter(user_id=user.pk).values("organisation_id")
+    return (Q(requester=user) | Q(volunteer__user=user) | Q(team__in=teams)
+            | scope_q(user, Perm.MANAGE_VOLUNTEERS, "area_path"))
+
+
+def claimable_q(user) -> Q:
+    """Orders of the caller's community that were ever on the open board (wishes, orders
+    staff posted there): a claim of one already taken is told so (409), not 404."""
+    volunteer = volunteer_of(user)
+    if volunteer is None:
+        return Q(pk__in=[])
+    posted = OrderEvent.objects.filter(kind="posted").values("order_id")
+    return subtree_q(volunteer.area_path, "area_path") & (Q(kind="wish") | Q(pk__in=posted))
+
+
+def order_seen_by(user, pk: int, *, to_claim: bool = False) -> ServiceOrder | None:
+    """One order the caller may see (``to_claim``: or may try to claim), else None."""
+    seen = concerned_q(user) | board_q(user) | (claimable_q(user) if to_claim else Q(pk__in=[]))
+    return ServiceOrder.objects.filter(seen, pk=pk).select_related(*_ORDER_RELATED).first()
+
+
+def on_board_of(user, order: ServiceOrder) -> bool:
+    return ServiceOrder.objects.filter(board_q(user), pk=order.pk).exists()
+
+
+def in_team(user, order: ServiceOrder) -> bool:
+    """Whether the caller is a member of the team the order was sent to."""
+    return bool(order.team_id) and Membership.objects.filter(
+        organisation_id=order.team_id, user_id=user.pk).exists()
+
+
+def activities_seen_by(user) -> QuerySet[Activity]:
+    """Activities where the caller serves (any status, to be told why not), and any they
+    signed up for."""
+    from gongzhi.volunteering.actions.activities import serving_q
+
+    volunteer = volunteer_of(user)
+    if volunteer is None:
+        return Activity.objects.none()
+    return Activity.objects.filter(
+        serving_q(volunteer.area_path)
+        | Q(pk__in=ActivitySignup.objects.filter(volunteer=volunteer).values("activity_id")))
+
+
+def signups_in(user, activities, statuses=("signed", "waiting")) -> QuerySet[ActivitySignup]:
+    """The caller's signups of the given statuses in ``activities`` (rows or a queryset)."""
+    return ActivitySignup.objects.filter(activity__in=activities, volunteer__user=user,
+                                         status__in=statuses)
