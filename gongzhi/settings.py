@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "gongzhi.deliberation",
     "gongzhi.volunteering",
     "gongzhi.renewal",
+    "gongzhi.campaigns",
     "gongzhi.open311",
     "gongzhi.demo",
     "django_tasks",

@@ -26,6 +26,8 @@ urlpatterns = [
     path("volunteering/", include("gongzhi.volunteering.urls_resident")),
     path("renewal/manage/", include("gongzhi.renewal.urls_staff")),
     path("renewal/", include("gongzhi.renewal.urls_resident")),
+    path("campaigns/manage/", include("gongzhi.campaigns.urls_staff")),
+    path("campaigns/", include("gongzhi.campaigns.urls_resident")),
     path("open311/v2/", include("gongzhi.open311.urls")),
     # Short link printed in building QR codes: residents scan it and report at the door.
     path("r/<str:building_code>/", cases_resident_views.report, name="report_landing_short"),

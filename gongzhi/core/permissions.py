@@ -49,13 +49,15 @@ class Perm(StrEnum):
     MANAGE_VOLUNTEERS = "volunteering.manage_volunteers"
     # Old-compound renewal (老旧小区改造): records, projects, surveys, items, funding, acceptance
     MANAGE_RENEWAL = "renewal.manage_renewal"
+    # Civilisation campaigns (文明创建): 最美 selections, ratings, 门前三包, partners, conventions
+    RUN_CAMPAIGNS = "campaigns.run_campaigns"
 
 
 _READ = {Perm.VIEW_AREA, Perm.VIEW_HOUSEHOLDS}
 _FIELD = {Perm.VIEW_CASES, Perm.ENTER_CASES}
 _TRIAGE = _FIELD | {Perm.TRIAGE_CASES}
 _GOVERN = {Perm.PUBLISH_NOTICES, Perm.RUN_COUNCILS, Perm.MANAGE_VOLUNTEERS,
-           Perm.MANAGE_RENEWAL}
+           Perm.MANAGE_RENEWAL, Perm.RUN_CAMPAIGNS}
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
     Role.RESIDENT: frozenset({Perm.VIEW_AREA}),
     # "Small problems do not leave the building": the building head knows its households.

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]  # the gongzhi package
-DOMAIN_APPS = ["cases", "deliberation", "volunteering", "renewal"]
+DOMAIN_APPS = ["cases", "deliberation", "volunteering", "renewal", "campaigns"]
 # models → actions → selectors → pages → API → admin → audit words → tests (with a browser).
 LAYOUT = ["apps.py", "actions/__init__.py", "selectors.py", "urls_staff.py",
           "urls_resident.py", "api.py", "admin.py", "events.py", "tests/__init__.py"]

@@ -102,6 +102,16 @@ API_OPERATIONS = {
     ("/api/renewal/items/{id}/progress", "post"): {"201", "403", "404", "422"},
     ("/api/renewal/compounds", "get"): {"403", "422"},
     ("/api/renewal/board", "get"): {"403", "422"},
+    # --- campaigns ---
+    ("/api/campaigns/selections", "get"): {"422"},
+    ("/api/campaigns/selections/{id}", "get"): READ,
+    # 201 with the nomination (pending review; staff's pass at once)
+    ("/api/campaigns/selections/{id}/nominations", "post"): {"201", "403", "404", "422"},
+    # 201 with the vote; 409 when voted for this nominee already or no votes left
+    ("/api/campaigns/nominations/{id}/vote", "post"): {"201", "403", "404", "409", "422"},
+    # 409 when reviewed already
+    ("/api/campaigns/nominations/{id}/review", "post"): CHANGE,
+    ("/api/campaigns/honour/{code}", "get"): READ,
 }
 API_PATHS = {path for path, _ in API_OPERATIONS}
 

@@ -1,0 +1,27 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CampaignsConfig(AppConfig):
+    name = "gongzhi.campaigns"
+    label = "campaigns"
+    verbose_name = _("文明创建")
+
+    def ready(self) -> None:
+        from gongzhi.campaigns import events, panels
+        from gongzhi.core.context_processors import register_resident_entry
+        from gongzhi.core.events import register_event_labels, register_field_labels
+        from gongzhi.core.views import register_home_panel
+        from gongzhi.notices.subjects import register_subject
+
+        # What the audit log calls this app's events and the keys they write.
+        register_event_labels(events.EVENT_LABELS)
+        register_field_labels(self.label, events.FIELD_LABELS)
+        # The results notice of a selection links back to its page.
+        register_subject("campaigns.selection", _("查看评选的推荐和得票"),
+                         lambda pk: f"/campaigns/{pk}/")
+        register_home_panel("campaigns.resident", "campaigns/resident/panel.html",
+                            panels.resident_panel)
+        # The residents' menu: only while a selection near them is open (one query).
+        register_resident_entry("campaigns", _("最美评选"), 45, panels.nav_url,
+                                lights=("campaigns:",))
