@@ -13,6 +13,7 @@ EVENT_LABELS = {
     "demo.load_deliberation": _("载入演示议事协商"),
     "demo.load_volunteering": _("载入演示志愿服务"),
     "demo.load_renewal": _("载入演示老旧小区改造"),
+    "demo.load_campaigns": _("载入演示文明创建"),
 }
 
 FIELD_LABELS = {
@@ -24,6 +25,7 @@ FIELD_LABELS = {
     "seed": _("随机种子"),
     "city_code": _("城市编码"),
     "cases": _("诉求件数"),
+    "selections": _("评选数"),
     "events": _("办理记录数"),
     "months": _("月数"),
     "until": _("截至"),

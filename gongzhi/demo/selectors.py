@@ -41,17 +41,20 @@ def _sees_grant(grant: RoleGrant) -> str:
                                "审计日志（居民电话和身份证号隐藏）"),
         Role.STREET_STAFF: _("%(area)s全街道：问题台账（受理社区上报件）、挂图作战、指标、住户、"
                              "审计日志（居民电话和身份证号隐藏）；老旧小区改造的年度批次、"
-                             "改造方案审批和项目总览（/renewal/manage/）"),
+                             "改造方案审批和项目总览（/renewal/manage/）；各社区的最美评选，"
+                             "街道最美商户评选（/campaigns/manage/）"),
         Role.COMMUNITY_STAFF: _("%(area)s：受理、派单、合并和导出问题台账，住户和居民"
                                 "（含联系方式），可导入住户；议事协商、公示、志愿服务派单和活动；"
                                 "老旧小区改造的小区档案、项目、需求调查、资金和验收"
-                                "（/renewal/manage/）"),
+                                "（/renewal/manage/）；最美评选的审核、投票和结果公布"
+                                "（/campaigns/manage/）"),
         Role.GRID_WORKER: _("%(area)s：本网格诉求（按时限排序）、巡查登记，本网格住户和居民"
                             "（含联系方式）"),
         Role.BUILDING_HEAD: _("%(area)s：本楼栋诉求和住户（含联系方式）"),
         Role.RESIDENT: _("反映问题、我的诉求和评价；自己家庭的住户信息（%(area)s）；"
                          "附议、表决、公示异议；志愿服务点单和微心愿；本小区改造的需求调查、"
-                         "方案、进度和资金（/renewal/）"),
+                         "方案、进度和资金（/renewal/）；最美评选的推荐和投票、光荣榜"
+                         "（/campaigns/）"),
     }
     return texts[grant.role] % place if grant.role in texts else place["area"]
 

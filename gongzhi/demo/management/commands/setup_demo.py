@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from gongzhi.demo.actions import load_demo
+from gongzhi.demo.campaigns import load_demo_campaigns
 from gongzhi.demo.cases import load_demo_cases
 from gongzhi.demo.deliberation import load_demo_deliberation
 from gongzhi.demo.renewal import load_demo_renewal
@@ -45,6 +46,7 @@ class Command(BaseCommand):
             councils = load_demo_deliberation()
             volunteers = load_demo_volunteering()
             projects = load_demo_renewal()
+            selections = load_demo_campaigns()
         except ValidationError as exc:
             raise CommandError("；".join(exc.messages)) from exc
         if summary.created:
@@ -68,5 +70,9 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(_(
                 "已载入演示老旧小区改造：改造项目 %(n)d 个，含每个小区的档案、需求调查、"
                 "方案表决、分项施工和资金、居民监督与验收、长效管理") % {"n": projects}))
+        if selections:
+            self.stdout.write(self.style.SUCCESS(_(
+                "已载入演示文明创建：最美评选 %(n)d 项，含已公布结果的去年评选、正在投票的"
+                "今年评选和街道正在推荐的最美商户") % {"n": selections}))
         self.stdout.write("")
         self.stdout.write(login_table(demo_logins()))
