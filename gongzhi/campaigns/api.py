@@ -110,10 +110,12 @@ def selection_out(user, selection: Selection) -> dict:
         "categories": [
             {"id": category.pk, "name": category.name, "places": category.places,
              "votes_left": left[category.pk],
-             "nominations": [nomination_body(n, selection, voted) for n in rows]}
+             "nominations": [nomination_body(n, selection, voted, organiser=organising)
+                             for n in rows]}
             for category, rows in selectors.ballot(selection)],
         "my_votes": sorted(voted),
-        "my_nominations": [nomination_body(n, selection, voted) for n in mine],
+        "my_nominations": [nomination_body(n, selection, voted, organiser=organising)
+                           for n in mine],
     }
 
 
@@ -228,7 +230,8 @@ def review(request: HttpRequest, body: ReviewIn, id: int = ID):
         return refused
     fresh = _nomination(user, id)
     selection = fresh.category.selection
-    return nomination_body(fresh, selection, selectors.my_votes(selection, user))
+    return nomination_body(fresh, selection, selectors.my_votes(selection, user),
+                           organiser=True)
 
 
 # --- the honour roll ---------------------------------------------------------------------

@@ -8,7 +8,8 @@ from datetime import datetime
 from ninja import Field, Schema
 
 from gongzhi.areas.models import AreaNode
-from gongzhi.campaigns.models import Nomination, Selection, Stage
+from gongzhi.campaigns import selectors
+from gongzhi.campaigns.models import Nomination, NominationStatus, Selection, Stage
 
 STAGES = "draft 筹备中 / nominating 推荐报名 / voting 群众投票 / reviewing 审定名单 / " \
          "announced 结果已公布"
@@ -147,9 +148,12 @@ def selection_summary(selection: Selection, organising: bool) -> dict:
     }
 
 
-def nomination_body(nomination: Nomination, selection: Selection, voted: set[int]) -> dict:
+def nomination_body(nomination: Nomination, selection: Selection, voted: set[int], *,
+                    organiser: bool = False) -> dict:
     """The votes come from the row's ``vote_count`` annotation (counted here without it),
-    and only once the vote has opened."""
+    and only once the vote has opened; the final list only once announced (or to its
+    organisers)."""
+    status = selectors.status_shown(nomination, selection, organiser=organiser)
     count = None
     if selection.stage in COUNTED:
         count = getattr(nomination, "vote_count", None)
@@ -159,7 +163,7 @@ def nomination_body(nomination: Nomination, selection: Selection, voted: set[int
         "id": nomination.pk, "category": nomination.category_id, "nominee": nomination.nominee,
         "place": area_ref(nomination.area), "story": nomination.story,
         "source": nomination.source, "source_label": nomination.get_source_display(),
-        "status": nomination.status, "status_label": nomination.get_status_display(),
+        "status": str(status), "status_label": str(NominationStatus(status).label),
         "refusal_reason": nomination.refusal_reason, "votes": count,
         "voted": nomination.pk in voted, "created_at": nomination.created_at,
     }

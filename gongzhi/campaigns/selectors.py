@@ -41,6 +41,16 @@ def visible_selection(user, pk: int) -> Selection | None:
             or managed_selections(user).filter(pk=pk).first())
 
 
+def status_shown(nomination: Nomination, selection: Selection, *, organiser: bool) -> str:
+    """A nomination's status as the reader may know it: the confirmed list (当选 / 未当选)
+    is the organisers' until it is announced; residents read 审核通过 till then."""
+    status = nomination.status
+    if (status in (NS.WINNER, NS.NOT_CHOSEN) and selection.stage != Stage.ANNOUNCED
+            and not organiser):
+        return NS.PASSED
+    return status
+
+
 def standings(category: SelectionCategory) -> QuerySet[Nomination]:
     """Nominations on the ballot with their votes, most first (ties: who came first)."""
     return (category.nominations.filter(status__in=ON_BALLOT).select_related("area__parent")

@@ -37,8 +37,6 @@ NS = NominationStatus
 STAGE_ORDER = [Stage.DRAFT, Stage.NOMINATING, Stage.VOTING, Stage.REVIEWING, Stage.ANNOUNCED]
 # Once the vote opens the counts are public; before, there are none to show.
 COUNTED = (Stage.VOTING, Stage.REVIEWING, Stage.ANNOUNCED)
-# The final list is known to the organisers from 审定; residents learn it when announced.
-RESULT_STATUSES = (NS.WINNER, NS.NOT_CHOSEN)
 STATUS_CLASS = {NS.PENDING: "status-due-soon", NS.PASSED: "status-on-time",
                 NS.REFUSED: "status-overdue", NS.WINNER: "status-on-time",
                 NS.NOT_CHOSEN: "status-closed"}
@@ -78,11 +76,8 @@ def my_community(user) -> AreaNode | None:
 
 
 def shown_status(selection: Selection, nomination: Nomination) -> tuple[str, str]:
-    """A nomination's status as residents may read it now (label, css class): 当选 and
-    未当选 only once the result is announced, 审核通过 until then."""
-    status = nomination.status
-    if status in RESULT_STATUSES and selection.stage != Stage.ANNOUNCED:
-        status = NS.PASSED
+    """A nomination's status as residents may read it now (label, css class)."""
+    status = selectors.status_shown(nomination, selection, organiser=False)
     return NS(status).label, STATUS_CLASS[status]
 
 

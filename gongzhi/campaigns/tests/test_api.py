@@ -400,3 +400,23 @@ def test_every_campaigns_response_is_documented(client, db):
         assert chinese.strip() and english.strip().isascii(), (path, method)
         assert {name for req in operation["security"] for name in req} == {
             "BearerToken", "HeaderToken", "SessionAuth"}
+
+
+def test_the_confirmed_list_stays_the_organisers_until_announced(call, campaigns):
+    n = campaigns
+    end_voting(n.voting)
+    ca.close_voting(selection=n.voting, acting_user=n.staff_a)
+    ca.confirm_winners(selection=n.voting, acting_user=n.staff_a,
+                       winners={n.v_family.pk: [n.wang.pk, n.li.pk],
+                                n.v_stairwell.pk: [n.unit1.pk]})
+    url = f"{API}/selections/{n.voting.pk}"
+
+    def statuses(user) -> dict:
+        body = call.get(user, url).json()
+        return {x["nominee"]: x["status"] for c in body["categories"] for x in c["nominations"]}
+
+    assert set(statuses(n.resident).values()) == {"passed"}  # 审定 is not public yet
+    assert statuses(n.staff_a)["王秀英家庭"] == "winner"
+    assert statuses(n.staff_a)["张伟家庭"] == "not_chosen"
+    ca.announce_winners(selection=n.voting, acting_user=n.staff_a)
+    assert statuses(n.resident)["王秀英家庭"] == "winner"
