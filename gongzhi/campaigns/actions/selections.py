@@ -57,6 +57,14 @@ def _record(selection: Selection, acting_user, action: str, before: dict | None,
                  before=before, after=audit.snapshot(selection, FIELDS) | extra)
 
 
+def _move(selection: Selection, stage: str) -> dict:
+    """One step along the stages; returns the snapshot before it, for the audit event."""
+    before = audit.snapshot(selection, FIELDS)
+    selection.stage = stage
+    selection.save(update_fields=["stage"])
+    return before
+
+
 def _check_dates(nominations_close: datetime, voting_closes: datetime) -> None:
     if not isinstance(nominations_close, datetime) or not isinstance(voting_closes, datetime):
         raise ValidationError(_("请填写推荐截止时间和投票截止时间"))
@@ -128,10 +136,7 @@ def open_nominations(*, selection: Selection, acting_user) -> Selection:
         raise ValidationError(_("只有筹备中的评选可以开始推荐"))
     if timezone.now() >= selection.nominations_close:
         raise ValidationError(_("推荐截止时间已过，请先修改时间"))
-    before = audit.snapshot(selection, FIELDS)
-    selection.stage = Stage.NOMINATING
-    selection.save(update_fields=["stage"])
-    _record(selection, acting_user, "open_nominations", before)
+    _record(selection, acting_user, "open_nominations", _move(selection, Stage.NOMINATING))
     return selection
 
 
@@ -240,10 +245,7 @@ def open_voting(*, selection: Selection, acting_user) -> Selection:
         raise ValidationError(_("还有 %(n)d 条推荐待审核") % {"n": pending})
     if not nominations.filter(status=NS.PASSED).exists():
         raise ValidationError(_("还没有通过审核的推荐"))
-    before = audit.snapshot(selection, FIELDS)
-    selection.stage = Stage.VOTING
-    selection.save(update_fields=["stage"])
-    _record(selection, acting_user, "open_voting", before)
+    _record(selection, acting_user, "open_voting", _move(selection, Stage.VOTING))
     return selection
 
 
@@ -291,11 +293,9 @@ def close_voting(*, selection: Selection, acting_user) -> Selection:
         raise ValidationError(_("该评选不在投票阶段"))
     if timezone.now() < selection.voting_closes:
         raise ValidationError(_("投票截止时间未到"))
-    before = audit.snapshot(selection, FIELDS)
-    selection.stage = Stage.REVIEWING
-    selection.save(update_fields=["stage"])
     votes = Vote.objects.filter(category__selection=selection).count()
-    _record(selection, acting_user, "close_voting", before, votes=votes)
+    _record(selection, acting_user, "close_voting", _move(selection, Stage.REVIEWING),
+            votes=votes)
     return selection
 
 
@@ -336,8 +336,8 @@ def confirm_winners(*, selection: Selection, winners: dict[int, list[int]], acti
         chosen_all[category.name] = ids
     if departs and not note:
         raise ValidationError({"note": _("名单与得票排名不一致，请说明理由")})
-    before = audit.snapshot(selection, FIELDS)
-    _record(selection, acting_user, "confirm_winners", before, winners=chosen_all, note=note)
+    # The selection itself does not change here: the event holds the list and the reason.
+    _record(selection, acting_user, "confirm_winners", None, winners=chosen_all, note=note)
     return selection
 
 
