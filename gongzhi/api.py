@@ -201,6 +201,7 @@ def _register_routers() -> None:
     from gongzhi.accounts.api import router as accounts_router
     from gongzhi.areas.api import households_router
     from gongzhi.areas.api import router as areas_router
+    from gongzhi.campaigns import api_conventions, api_partners, api_shops, api_stars
     from gongzhi.campaigns.api import router as campaigns_router
     from gongzhi.cases.api import router as cases_router
     from gongzhi.cases.api_lookups import router as case_lookups_router
@@ -228,6 +229,8 @@ def _register_routers() -> None:
     api.add_router("/volunteering/", volunteering_rewards_router, tags=["volunteering"])
     api.add_router("/renewal/", renewal_router, tags=["renewal"])
     api.add_router("/campaigns/", campaigns_router, tags=["campaigns"])
+    for topic in (api_stars, api_shops, api_partners, api_conventions):
+        api.add_router("/campaigns/", topic.router, tags=["campaigns"])
 
 
 _register_routers()

@@ -16,6 +16,29 @@ EVENT_LABELS = {
     "campaigns.close_voting": _("结束投票"),
     "campaigns.confirm_winners": _("审定评选名单"),
     "campaigns.announce_winners": _("公布评选结果"),
+    # 十星级文明户
+    "campaigns.save_star_criterion": _("修改文明户星级标准"),
+    "campaigns.assess_household": _("评定文明户星级"),
+    "campaigns.confirm_assessment": _("确认文明户星级"),
+    # 门前三包
+    "campaigns.register_shop": _("登记沿街商户"),
+    "campaigns.sign_shop_contract": _("签订门前三包责任书"),
+    "campaigns.inspect_shop": _("门前三包检查"),
+    "campaigns.open_shop_case": _("门前三包问题转诉求件"),
+    "campaigns.publish_shop_board": _("发布门前三包红黑榜"),
+    # 网格合伙人
+    "campaigns.recruit_partners": _("发布网格合伙人招募"),
+    "campaigns.close_partner_post": _("结束网格合伙人招募"),
+    "campaigns.apply_as_partner": _("申请成为网格合伙人"),
+    "campaigns.decide_partner_application": _("审核网格合伙人申请"),
+    "campaigns.end_partnership": _("网格合伙人退出"),
+    "campaigns.assign_patrol": _("派发巡查任务"),
+    "campaigns.report_patrol": _("报告巡查情况"),
+    # 居民公约
+    "campaigns.draft_convention": _("起草居民公约"),
+    "campaigns.consult_on_convention": _("居民公约征求意见"),
+    "campaigns.publish_convention": _("公布居民公约"),
+    "campaigns.sign_convention": _("签署居民公约"),
 }
 
 FIELD_LABELS = {

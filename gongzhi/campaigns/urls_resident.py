@@ -4,6 +4,7 @@ link points there too, so that path stays as it is."""
 
 from django.urls import path
 
+from gongzhi.campaigns import urls_conventions, urls_partners, urls_shops, urls_stars
 from gongzhi.campaigns import views_resident as views
 
 app_name = "campaigns"
@@ -15,3 +16,5 @@ urlpatterns = [
     path("photos/<int:pk>/", views.photo, name="photo"),
     path("honour/<str:code>/", views.honour, name="honour"),
 ]
+for topic in (urls_stars, urls_shops, urls_partners, urls_conventions):
+    urlpatterns += topic.resident_urlpatterns

@@ -4,6 +4,7 @@ with its stage buttons, review, final list and staff nominations."""
 
 from django.urls import path
 
+from gongzhi.campaigns import urls_conventions, urls_partners, urls_shops, urls_stars
 from gongzhi.campaigns import views_staff as views
 
 app_name = "campaigns_staff"
@@ -19,3 +20,5 @@ urlpatterns = [
     path("<int:pk>/nominate/", views.nominate, name="nominate"),
     path("nominations/<int:pk>/review/", views.review, name="review"),
 ]
+for topic in (urls_stars, urls_shops, urls_partners, urls_conventions):
+    urlpatterns += topic.staff_urlpatterns

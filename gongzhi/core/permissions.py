@@ -51,10 +51,12 @@ class Perm(StrEnum):
     MANAGE_RENEWAL = "renewal.manage_renewal"
     # Civilisation campaigns (文明创建): 最美 selections, ratings, 门前三包, partners, conventions
     RUN_CAMPAIGNS = "campaigns.run_campaigns"
+    # Field work of campaigns: assess households (十星级文明户), inspect shops (门前三包)
+    INSPECT = "campaigns.inspect"
 
 
 _READ = {Perm.VIEW_AREA, Perm.VIEW_HOUSEHOLDS}
-_FIELD = {Perm.VIEW_CASES, Perm.ENTER_CASES}
+_FIELD = {Perm.VIEW_CASES, Perm.ENTER_CASES, Perm.INSPECT}
 _TRIAGE = _FIELD | {Perm.TRIAGE_CASES}
 _GOVERN = {Perm.PUBLISH_NOTICES, Perm.RUN_COUNCILS, Perm.MANAGE_VOLUNTEERS,
            Perm.MANAGE_RENEWAL, Perm.RUN_CAMPAIGNS}

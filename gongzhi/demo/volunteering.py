@@ -84,7 +84,8 @@ class _Loader:
 
     def load(self) -> None:
         admin = self.users.get("admin")
-        for code, points in (("per_hour", 10), ("per_activity", 20), ("per_rated_order", 30)):
+        for code, points in (("per_hour", 10), ("per_activity", 20), ("per_rated_order", 30),
+                             ("per_civil_star", 5)):
             bank.save_points_rule(code=code, points=points, is_active=True, acting_user=admin)
         places = [self.place(c) for c in AreaNode.objects.filter(
             path__startswith=self.street.path, kind=AreaKind.COMMUNITY).order_by("path")]

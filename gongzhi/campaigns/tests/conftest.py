@@ -9,6 +9,10 @@ from django.utils import timezone
 from gongzhi.accounts.actions import grant_role
 from gongzhi.campaigns import actions as ca
 from gongzhi.campaigns.models import Selection
+from gongzhi.campaigns.tests.fixtures_conventions import *  # noqa: F403
+from gongzhi.campaigns.tests.fixtures_partners import *  # noqa: F403
+from gongzhi.campaigns.tests.fixtures_shops import *  # noqa: F403
+from gongzhi.campaigns.tests.fixtures_stars import *  # noqa: F403
 from gongzhi.conftest import make_user
 from gongzhi.core.permissions import Role
 

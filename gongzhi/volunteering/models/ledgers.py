@@ -84,6 +84,7 @@ class RuleCode(models.TextChoices):
     PER_HOUR = "per_hour", _("每服务 1 小时")
     PER_ACTIVITY = "per_activity", _("每参加一次活动")
     PER_RATED_ORDER = "per_rated_order", _("每完成一单并获好评")
+    PER_CIVILISED_STAR = "per_civil_star", _("文明户每获评一颗星")  # 十星级文明户 (campaigns)
 
 
 class PointsRule(models.Model):
@@ -107,6 +108,7 @@ class PointsReason(models.TextChoices):
     RATED_ORDER = "rated_order", _("服务好评")
     REWARD = "reward", _("兑换礼品")
     COUPON = "coupon", _("兑换友邻券")
+    CIVILISED_STARS = "civil_stars", _("文明户星级")
     ADJUSTMENT = "adjustment", _("更正")
 
 

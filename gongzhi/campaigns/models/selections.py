@@ -1,6 +1,5 @@
-"""Civilisation campaigns (文明创建). This first part: the "最美" selections (最美家庭、最美志愿者、
-最美楼道 …) — nominations by residents and staff, review, a public vote of the area's residents,
-the final list and its announcement as a notice, and a page of honour per community.
+"""The "最美" selections (最美家庭、最美志愿者、最美楼道 …): nominations by residents and staff,
+review, a public vote of the area's residents, the final list and its announcement.
 
 The database holds the rules that must survive two requests at once: one vote per voter
 and nominee, and at most ``votes_per_category`` per voter and category (each vote takes a

@@ -1,0 +1,3 @@
+"""Campaigns actions: conventions (filled in by its own change)."""
+
+__all__: list[str] = []

@@ -1,0 +1,5 @@
+"""API of partners, mounted under /api/campaigns/."""
+
+from ninja import Router
+
+router = Router()

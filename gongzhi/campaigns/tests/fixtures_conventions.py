@@ -1,0 +1,1 @@
+"""Fixtures of the conventions tests (imported by conftest)."""

@@ -1,0 +1,1 @@
+"""Fixtures of the partners tests (imported by conftest)."""

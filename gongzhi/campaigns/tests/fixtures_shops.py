@@ -1,0 +1,1 @@
+"""Fixtures of the shops tests (imported by conftest)."""

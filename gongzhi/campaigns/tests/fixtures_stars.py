@@ -1,0 +1,1 @@
+"""Fixtures of the stars tests (imported by conftest)."""

@@ -1,0 +1,5 @@
+"""Pages of conventions; included by urls_staff (namespace ``campaigns_staff``) and urls_resident
+(namespace ``campaigns``)."""
+
+staff_urlpatterns: list = []
+resident_urlpatterns: list = []
