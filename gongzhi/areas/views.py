@@ -25,6 +25,8 @@ from gongzhi.areas.excel import (
 )
 from gongzhi.areas.forms import HouseholdFilterForm, HouseholdImportForm
 from gongzhi.areas.models import AreaKind, AreaNode, Household
+from gongzhi.campaigns.models import StarAssessment
+from gongzhi.campaigns.selectors_stars import latest_stars
 from gongzhi.core.permissions import Perm, can, is_staff_user
 
 PAGE_SIZE = 50
@@ -67,9 +69,11 @@ class HouseholdRow:
     place: str  # compound and building, on lists wider than one building
     head: selectors.ResidentCard | None
     tags: list[str]
+    stars: StarAssessment | None = None  # the latest confirmed 十星级文明户 (campaigns)
 
 
-def _household_row(user, household: Household, with_place: bool) -> HouseholdRow:
+def _household_row(user, household: Household, with_place: bool,
+                   stars: StarAssessment | None = None) -> HouseholdRow:
     residents = list(household.residents.all())
     head = next((r for r in residents if r.is_head), None)
     tags = list(dict.fromkeys(label for r in residents for label in r.tag_labels()))
@@ -80,7 +84,7 @@ def _household_row(user, household: Household, with_place: bool) -> HouseholdRow
         prefix = f"{parent.name} " if parent and parent.kind == AreaKind.COMPOUND else ""
         place = prefix + building.name
     return HouseholdRow(household, place, selectors.resident_card(user, head) if head else None,
-                        tags)
+                        tags, stars)
 
 
 def _households(request: HttpRequest, node: AreaNode) -> dict:
@@ -94,10 +98,11 @@ def _households(request: HttpRequest, node: AreaNode) -> dict:
     rows = rows[:PAGE_SIZE]
     with_place = node.kind != AreaKind.BUILDING
     base = {"q": q} if q else {}
+    stars = latest_stars(h.pk for h in rows)
     return {
         "form": form,
         "q": q,
-        "rows": [_household_row(request.user, h, with_place) for h in rows],
+        "rows": [_household_row(request.user, h, with_place, stars.get(h.pk)) for h in rows],
         "with_place": with_place,
         "is_later_page": cursor is not None,
         "first_url": "?" + urlencode(base) if base else "?",
