@@ -6,7 +6,11 @@ supporters reach their own cases. Triage follows ``handling_area``, so once a ca
 escalated to the street only street staff and above triage it.
 """
 
+from collections.abc import Callable
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from gongzhi.core.permissions import Perm, can
@@ -37,6 +41,32 @@ def is_assigned(user, case) -> bool:
     if case.assignee_id is not None and case.assignee_id == user.pk:
         return True
     return is_org_member(user, case.assignee_org_id)
+
+
+# Apps that vouch for people who may be given a case without a staff role (campaigns: the
+# accepted 网格合伙人 of the case's grid): ``check(user, case) -> bool`` says whether one
+# person may, ``candidates(case) -> QuerySet[User]`` lists them for the dispatch form.
+_ASSIGNEES: list[tuple] = []
+
+
+def register_assignees(check: Callable[[Any, Any], bool],
+                       candidates: Callable[[Any], QuerySet]) -> None:
+    if (check, candidates) not in _ASSIGNEES:
+        _ASSIGNEES.append((check, candidates))
+
+
+def may_be_assigned(user, case) -> bool:
+    """Whom a case may be dispatched to in person: staff who view cases at its place, or
+    someone a registered app vouches for."""
+    if not _active(user):
+        return False
+    return can(user, Perm.VIEW_CASES, case) or any(check(user, case)
+                                                    for check, _c in _ASSIGNEES)
+
+
+def other_assignees(case) -> list:
+    """The registered apps' candidates for the case (querysets of users)."""
+    return [candidates(case) for _check, candidates in _ASSIGNEES]
 
 
 def can_view_case(user, case) -> bool:

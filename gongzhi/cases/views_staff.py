@@ -26,7 +26,7 @@ from gongzhi.areas.selectors import area_by_code
 from gongzhi.cases import actions, forms, ledger_export, selectors, wallchart
 from gongzhi.cases.actions import TRANSITIONS, CaseConflict
 from gongzhi.cases.models import Case, ExtensionRequest, ExtensionStatus
-from gongzhi.cases.permissions import can_handle, can_triage, is_case_staff
+from gongzhi.cases.permissions import can_handle, can_triage, is_case_staff, other_assignees
 from gongzhi.cases.routing import responsible_org
 from gongzhi.cases.suggest import suggest_categories
 from gongzhi.core.masking import mask_phone
@@ -225,8 +225,13 @@ def _dispatch_users(case: Case):
     """Staff who view cases at the case's place, at or below the level that handles it."""
     paths = [p for p in ancestor_paths(case.area_path) if p.startswith(case.handling_area.path)]
     viewing = [r for r, perms in ROLE_PERMS.items() if Perm.VIEW_CASES in perms]
-    return User.objects.filter(is_active=True, role_grants__area__path__in=paths,
-                               role_grants__role__in=viewing).distinct().order_by("username")
+    staff = User.objects.filter(is_active=True, role_grants__area__path__in=paths,
+                                role_grants__role__in=viewing)
+    # And those another app vouches for (campaigns: the grid's partners).
+    q = Q(pk__in=staff.values("pk"))
+    for users in other_assignees(case):
+        q |= Q(pk__in=users.filter(is_active=True).values("pk"))
+    return User.objects.filter(q).order_by("username")
 
 
 def _default_org(case: Case) -> Organisation | None:

@@ -24,12 +24,11 @@ from gongzhi.cases.actions._common import (
 )
 from gongzhi.cases.actions.deadlines import set_deadlines
 from gongzhi.cases.models import Case, CaseEvent, Category, EventKind, Priority, Supporter
-from gongzhi.cases.permissions import require_handle, require_triage
+from gongzhi.cases.permissions import may_be_assigned, require_handle, require_triage
 from gongzhi.cases.routing import responsible_org
 from gongzhi.cases.suggest import learn
 from gongzhi.core import audit
 from gongzhi.core.checks import required_text
-from gongzhi.core.permissions import Perm, can
 
 
 @transaction.atomic
@@ -114,7 +113,7 @@ def dispatch_case(*, case: Case, acting_user, to_user: User | None = None,
         to_org = _default_org(locked)
         if to_org is None:
             raise ValidationError(_("没有默认承办单位，请选择承办人或承办单位"))
-    if to_user is not None and not (to_user.is_active and can(to_user, Perm.VIEW_CASES, locked)):
+    if to_user is not None and not may_be_assigned(to_user, locked):
         raise ValidationError({"to_user": _("承办人须为负责该区域的在职工作人员")})
     if to_org is not None and not to_org.is_active:
         raise ValidationError({"to_org": _("该承办单位已停用")})
