@@ -10,6 +10,7 @@ from gongzhi.campaigns import views_staff as views
 app_name = "campaigns_staff"
 urlpatterns = [
     path("", views.selection_list, name="list"),
+    path("start/", views.start, name="start"),
     path("new/", views.create, name="create"),
     path("<int:pk>/", views.selection_page, name="selection"),
     path("<int:pk>/open-nominations/", views.open_nominations, name="open_nominations"),

@@ -29,6 +29,10 @@ from gongzhi.campaigns.models import (
     Selection,
     Stage,
 )
+from gongzhi.campaigns.panels import unsigned_conventions
+from gongzhi.campaigns.selectors_conventions import conventions_near
+from gongzhi.campaigns.selectors_partners import my_applications, open_posts_near
+from gongzhi.campaigns.selectors_stars import latest_stars
 from gongzhi.core.pages import apply_errors, one_or_404, upload_response
 from gongzhi.core.tree import ancestor_paths
 
@@ -106,8 +110,22 @@ def home(request: HttpRequest) -> HttpResponse:
         "resident": resident, "voting": groups[Stage.VOTING],
         "nominating": groups[Stage.NOMINATING], "reviewing": groups[Stage.REVIEWING],
         "announced": groups[Stage.ANNOUNCED], "community": community,
-        "any": any(groups.values()),
+        "any": any(groups.values()), **_other_parts(user, resident),
     })
+
+
+def _other_parts(user, resident) -> dict:
+    """The rest of 文明创建 near me, for the hub: my household's latest stars, conventions
+    to sign, partner posts open or my partnership."""
+    household_id = resident.household_id if resident is not None else None
+    stars = latest_stars([household_id]).get(household_id) if household_id else None
+    return {
+        "stars": stars,
+        "to_sign": list(unsigned_conventions(user, household_id)[:3]),
+        "conventions": conventions_near(user).exists(),
+        "partner_posts": open_posts_near(user).count(),
+        "partnering": my_applications(user).exists(),
+    }
 
 
 # --- one selection ----------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from gongzhi.campaigns.models import (
     Stage,
     Vote,
 )
+from gongzhi.campaigns.templatetags.campaigns import first_topic_url
 from gongzhi.core.pages import PAGE_SIZE, one_or_404, page_of, run_form
 from gongzhi.core.permissions import Perm, scope_paths
 
@@ -70,6 +71,17 @@ def _count(rows: QuerySet) -> Coalesce:
 
 
 # --- the list ---------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def start(request: HttpRequest) -> HttpResponse:
+    """文明创建 in the console menu: the first part this user works on (organisers: the
+    selections; building heads and grid workers: assessing households)."""
+    url = first_topic_url(request.user)
+    if url is None:
+        raise PermissionDenied(_("您无权组织该区域的文明创建活动"))
+    return redirect(url)
 
 
 @login_required

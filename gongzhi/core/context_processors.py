@@ -37,7 +37,7 @@ CONSOLE_NAV: list[NavItem] = [
     NavItem(_("公示公告"), "notices:manage", Perm.PUBLISH_NOTICES),
     NavItem(_("志愿服务"), "volunteering_staff:home", Perm.MANAGE_VOLUNTEERS),
     NavItem(_("小区改造"), "renewal_staff:home", Perm.MANAGE_RENEWAL),
-    NavItem(_("文明创建"), "campaigns_staff:list", Perm.RUN_CAMPAIGNS),
+    NavItem(_("文明创建"), "campaigns_staff:start", Perm.INSPECT),
     NavItem(_("区域"), "areas:browser", Perm.VIEW_AREA),
     NavItem(_("审计日志"), "core:audit", Perm.VIEW_AUDIT),
     NavItem(_("通知"), "core:inbox"),

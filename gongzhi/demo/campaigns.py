@@ -23,6 +23,10 @@ from gongzhi.campaigns.selectors import standings
 from gongzhi.core import audit
 from gongzhi.core.tree import subtree_q
 from gongzhi.demo import street as demo_street
+from gongzhi.demo.campaigns_conventions import load_demo_conventions
+from gongzhi.demo.campaigns_partners import load_demo_partners
+from gongzhi.demo.campaigns_shops import load_demo_shops
+from gongzhi.demo.campaigns_stars import load_demo_stars
 from gongzhi.notices.models import Notice
 
 SEED = "gongzhi-demo-campaigns"
@@ -48,6 +52,18 @@ def load_demo_campaigns(*, now: datetime | None = None) -> int:
         audit.record(actor=None, action="demo.load_campaigns", obj=street,
                      after={"selections": loader.selections})
         return loader.selections
+
+
+def load_demo_campaign_parts(*, now: datetime | None = None) -> dict[str, int]:
+    """十星级文明户, 门前三包, 网格合伙人 and 居民公约 of the demo street, each loaded once by its
+    own module (a count of 0: there already, or no demo street)."""
+    street = AreaNode.objects.filter(code=demo_street.STREET_CODE).first()
+    if street is None:
+        return {}
+    now = now or timezone.now()
+    return {"households": load_demo_stars(street, now), "shops": load_demo_shops(street, now),
+            "partners": load_demo_partners(street, now),
+            "conventions": load_demo_conventions(street, now)}
 
 
 class _Loader:

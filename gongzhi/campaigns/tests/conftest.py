@@ -1,12 +1,13 @@
 """Campaigns fixtures on the shared ``street``: a 最美 selection of community A taking
 nominations, and one open for voting with four nominees that passed review."""
 
+import json
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
-from gongzhi.accounts.actions import grant_role
+from gongzhi.accounts.actions import create_api_token, grant_role
 from gongzhi.campaigns import actions as ca
 from gongzhi.campaigns.models import Selection
 from gongzhi.campaigns.tests.fixtures_conventions import *  # noqa: F403
@@ -77,3 +78,33 @@ def campaigns(street):
     for obj in ("nominating", "voting", "wang", "li", "zhang", "unit1", "refused"):
         getattr(n, obj).refresh_from_db()
     return n
+
+
+class Caller:
+    """Requests with a bearer token of their own for each user (made once per user)."""
+
+    def __init__(self, client) -> None:
+        self.client, self.keys = client, {}
+
+    def _auth(self, user) -> dict:
+        if user.pk not in self.keys:
+            _token, self.keys[user.pk] = create_api_token(user=user, name="测试",
+                                                          acting_user=user)
+        return {"HTTP_AUTHORIZATION": f"Bearer {self.keys[user.pk]}"}
+
+    def get(self, user, url: str, params: dict | None = None):
+        return self.client.get(url, params or {}, **self._auth(user))
+
+    def post(self, user, url: str, body: dict | None = None):
+        return self.client.post(url, json.dumps(body or {}), content_type="application/json",
+                                **self._auth(user))
+
+
+def assert_error(response, status: int, code: str) -> dict:
+    """A JSON error with a Chinese detail, an English detail_en and a machine code."""
+    assert response.status_code == status, response.content
+    body = response.json()
+    assert body["code"] == code, body
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in body["detail"]), body
+    assert body["detail_en"] and body["detail_en"].isascii(), body
+    return body

@@ -112,6 +112,42 @@ API_OPERATIONS = {
     # 409 when reviewed already
     ("/api/campaigns/nominations/{id}/review", "post"): CHANGE,
     ("/api/campaigns/honour/{code}", "get"): READ,
+    # --- campaigns: 十星级文明户 ---
+    ("/api/campaigns/stars/criteria", "get"): set(),
+    ("/api/campaigns/stars/assessments", "get"): {"422"},
+    # 201 with the draft; 409 when that year was confirmed already
+    ("/api/campaigns/stars/assessments", "post"): {"201", "403", "404", "409", "422"},
+    ("/api/campaigns/stars/assessments/{id}", "get"): READ,
+    # 409 when confirmed already (no second award)
+    ("/api/campaigns/stars/assessments/{id}/confirm", "post"): CHANGE,
+    ("/api/campaigns/stars/mine", "get"): set(),
+    # --- campaigns: 门前三包 ---
+    ("/api/campaigns/shops", "get"): READ,
+    # 201 with the shop (a new merchant organisation on its grid)
+    ("/api/campaigns/shops", "post"): {"201", "403", "404", "422"},
+    ("/api/campaigns/shops/{id}", "get"): READ,
+    ("/api/campaigns/shops/inspections", "get"): READ,
+    # 201 with the inspection; a problem needs a note and a base64 photo (422)
+    ("/api/campaigns/shops/inspections", "post"): {"201", "403", "404", "422"},
+    ("/api/campaigns/shops/scores", "get"): READ,
+    # 201 with the board; 422 for a month not ended or a board out already
+    ("/api/campaigns/shops/boards", "post"): {"201", "403", "404", "422"},
+    # --- campaigns: 网格合伙人 ---
+    ("/api/campaigns/partners/posts", "get"): set(),
+    ("/api/campaigns/partners/posts", "post"): {"201", "403", "422"},
+    ("/api/campaigns/partners/posts/{id}/apply", "post"): {"201", "403", "404", "409", "422"},
+    ("/api/campaigns/partners/applications", "get"): {"422"},
+    ("/api/campaigns/partners/applications/{id}/decide", "post"): CHANGE,
+    ("/api/campaigns/partners/mine", "get"): set(),
+    ("/api/campaigns/partners/patrols", "get"): set(),
+    ("/api/campaigns/partners/patrols", "post"): {"201", "403", "404", "422"},
+    ("/api/campaigns/partners/patrols/{id}/report", "post"): CHANGE,
+    # --- campaigns: 居民公约 ---
+    ("/api/campaigns/conventions", "get"): {"422"},
+    ("/api/campaigns/conventions/{id}", "get"): READ,
+    # 201 with the signature; 409 when the household has signed already
+    ("/api/campaigns/conventions/{id}/sign", "post"): {"201", "403", "404", "409", "422"},
+    ("/api/campaigns/conventions/{id}/rates", "get"): {"403", "404", "422"},
 }
 API_PATHS = {path for path, _ in API_OPERATIONS}
 

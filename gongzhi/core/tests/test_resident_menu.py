@@ -149,7 +149,7 @@ def _queries(client, url: str) -> int:
 def test_the_menu_costs_one_query_an_entry_that_depends_on_data(client, street, monkeypatch,
                                                                 url):
     """The shared read of the resident's home, and one EXISTS for each entry shown only to
-    some (小区改造: a renovation to follow; 最美评选: a selection near home) — no more."""
+    some (小区改造: a renovation to follow; 文明创建: a selection near home, say) — no more."""
     add_project(street)  # the 小区改造 entry shows: its query ran
     open_selection(street)  # and 最美评选
     client.force_login(street.resident)
@@ -157,7 +157,7 @@ def test_the_menu_costs_one_query_an_entry_that_depends_on_data(client, street, 
     with_menu = _queries(client, url)
     entries = menu(client.get(url))
     assert ("小区改造", reverse("renewal:home")) in entries
-    assert ("最美评选", reverse("campaigns:home")) in entries
+    assert ("文明创建", reverse("campaigns:home")) in entries
     monkeypatch.setattr(context_processors, "_resident_entries", {})
     without_menu = _queries(client, url)
     assert with_menu - without_menu <= 1 + 2

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from gongzhi.campaigns.models import PatrolTask
 from gongzhi.cases.actions import limits, resolution_deadline
 from gongzhi.cases.models import (
     Case,
@@ -69,8 +70,10 @@ def test_setup_demo_fills_the_ledger_in_every_state_once():
     out = StringIO()
     call_command("setup_demo", stdout=out)
     assert f"已载入演示诉求件 {N_CASES} 件" in out.getvalue()
-    # The ledger the cases loader wrote; the renewal demo's supervisor adds one of their own.
-    cases = Case.objects.exclude(pk__in=Inspection.objects.exclude(case=None).values("case"))
+    # The ledger the cases loader wrote; the renewal demo's supervisor adds one of their own,
+    # and a grid partner one found on patrol (campaigns).
+    cases = (Case.objects.exclude(pk__in=Inspection.objects.exclude(case=None).values("case"))
+             .exclude(pk__in=PatrolTask.objects.exclude(case=None).values("case")))
     assert cases.count() == N_CASES
     by_status = {s: cases.filter(status=s).count() for s in Status.values}
     assert all(n > 0 for n in by_status.values()), by_status

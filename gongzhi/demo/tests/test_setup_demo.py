@@ -125,7 +125,9 @@ def test_every_role_has_a_login_on_the_right_node():
 
     kinds = set(Organisation.objects.values_list("kind", flat=True))
     assert kinds == set(OrgKind.values)
-    for org in Organisation.objects.all():
+    # Every organisation with a login; the 门前三包 shop register (campaigns) lists shops
+    # whose owners have no account yet.
+    for org in Organisation.objects.filter(shop__isnull=True):
         assert org.areas.exists() and org.members.exists()
         assert Role.ORG_MEMBER in roles(org.members.first())
 

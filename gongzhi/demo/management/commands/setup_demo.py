@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from gongzhi.demo.actions import load_demo
-from gongzhi.demo.campaigns import load_demo_campaigns
+from gongzhi.demo.campaigns import load_demo_campaign_parts, load_demo_campaigns
 from gongzhi.demo.cases import load_demo_cases
 from gongzhi.demo.deliberation import load_demo_deliberation
 from gongzhi.demo.renewal import load_demo_renewal
@@ -47,6 +47,7 @@ class Command(BaseCommand):
             volunteers = load_demo_volunteering()
             projects = load_demo_renewal()
             selections = load_demo_campaigns()
+            parts = load_demo_campaign_parts()
         except ValidationError as exc:
             raise CommandError("；".join(exc.messages)) from exc
         if summary.created:
@@ -74,5 +75,10 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(_(
                 "已载入演示文明创建：最美评选 %(n)d 项，含已公布结果的去年评选、正在投票的"
                 "今年评选和街道正在推荐的最美商户") % {"n": selections}))
+        if any(parts.values()):
+            self.stdout.write(self.style.SUCCESS(_(
+                "已载入演示文明创建：十星级文明户评定 %(households)d 份，门前三包商户 %(shops)d 家"
+                "（含责任书、三个月检查和红黑榜），网格合伙人 %(partners)d 名，居民公约 "
+                "%(conventions)d 份及其签署") % parts))
         self.stdout.write("")
         self.stdout.write(login_table(demo_logins()))
