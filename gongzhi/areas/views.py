@@ -6,6 +6,7 @@ scope that the user may not act on answers 403.
 
 import re
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import quote, urlencode
 
 from django.contrib import messages
@@ -19,14 +20,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from gongzhi.areas import actions, qr, selectors, svg
+from gongzhi.areas.columns import household_columns
 from gongzhi.areas.excel import (
     EXPORT_HEADERS,
     HouseholdImportError,
 )
 from gongzhi.areas.forms import HouseholdFilterForm, HouseholdImportForm
 from gongzhi.areas.models import AreaKind, AreaNode, Household
-from gongzhi.campaigns.models import StarAssessment
-from gongzhi.campaigns.selectors_stars import latest_stars
 from gongzhi.core.permissions import Perm, can, is_staff_user
 
 PAGE_SIZE = 50
@@ -69,11 +69,11 @@ class HouseholdRow:
     place: str  # compound and building, on lists wider than one building
     head: selectors.ResidentCard | None
     tags: list[str]
-    stars: StarAssessment | None = None  # the latest confirmed 十星级文明户 (campaigns)
+    extra: list[tuple[str, Any]]  # (template, value) of each registered column
 
 
 def _household_row(user, household: Household, with_place: bool,
-                   stars: StarAssessment | None = None) -> HouseholdRow:
+                   extra: list[tuple[str, Any]]) -> HouseholdRow:
     residents = list(household.residents.all())
     head = next((r for r in residents if r.is_head), None)
     tags = list(dict.fromkeys(label for r in residents for label in r.tag_labels()))
@@ -84,7 +84,7 @@ def _household_row(user, household: Household, with_place: bool,
         prefix = f"{parent.name} " if parent and parent.kind == AreaKind.COMPOUND else ""
         place = prefix + building.name
     return HouseholdRow(household, place, selectors.resident_card(user, head) if head else None,
-                        tags, stars)
+                        tags, extra)
 
 
 def _households(request: HttpRequest, node: AreaNode) -> dict:
@@ -98,11 +98,16 @@ def _households(request: HttpRequest, node: AreaNode) -> dict:
     rows = rows[:PAGE_SIZE]
     with_place = node.kind != AreaKind.BUILDING
     base = {"q": q} if q else {}
-    stars = latest_stars(h.pk for h in rows)
+    columns = household_columns()
+    values = [column.values([h.pk for h in rows]) for column in columns]
     return {
         "form": form,
         "q": q,
-        "rows": [_household_row(request.user, h, with_place, stars.get(h.pk)) for h in rows],
+        "columns": columns,
+        "rows": [_household_row(request.user, h, with_place,
+                                [(c.template, v.get(h.pk)) for c, v in zip(columns, values,
+                                                                             strict=True)])
+                 for h in rows],
         "with_place": with_place,
         "is_later_page": cursor is not None,
         "first_url": "?" + urlencode(base) if base else "?",

@@ -8,12 +8,14 @@ class CampaignsConfig(AppConfig):
     verbose_name = _("文明创建")
 
     def ready(self) -> None:
+        from gongzhi.areas.columns import register_household_column
         from gongzhi.campaigns import (
             events,
             panels,
             panels_shops,
         )
         from gongzhi.campaigns.selectors_partners import grid_partner_users, is_grid_partner
+        from gongzhi.campaigns.selectors_stars import latest_stars
         from gongzhi.cases.permissions import register_assignees
         from gongzhi.core.context_processors import register_resident_entry
         from gongzhi.core.events import register_event_labels, register_field_labels
@@ -36,5 +38,8 @@ class CampaignsConfig(AppConfig):
         # The residents' menu: 文明创建, for those with something of it near them (one query).
         register_resident_entry("campaigns", _("文明创建"), 45, panels.nav_url,
                                 lights=("campaigns:",))
+        # The household table of the area pages shows each household's latest stars.
+        register_household_column("campaigns.stars", _("文明户"),
+                                  "campaigns/staff/stars/_record.html", latest_stars)
         # Cases of a grid may be dispatched to its accepted 网格合伙人.
         register_assignees(is_grid_partner, grid_partner_users)

@@ -69,3 +69,35 @@ def test_the_write_finder_sees_a_write():
             "    Case.objects.filter(pk=1).update(status='done')\n    context.update(a=1)\n")
     assert _writes(ast.parse(code)) == ["2: case.save", "3: Case.objects.create",
                                         "4: Case.objects.filter(pk=1).update"]
+
+
+# DESIGN.md §2, bottom-up: an app imports from the apps before it here, never from those
+# after it (a foundation app that needs a domain app's data offers a registry instead).
+LAYERS = ["core", "areas", "accounts", "notices", "cases", "deliberation", "volunteering",
+          "renewal", "campaigns"]
+
+
+def _imported_apps(path: Path) -> set[str]:
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+        elif isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+    return {name.split(".")[1] for name in names
+            if name.startswith("gongzhi.") and name.count(".") >= 1}
+
+
+@pytest.mark.parametrize("app", LAYERS)
+def test_apps_import_only_the_apps_below_them(app):
+    above = set(LAYERS[LAYERS.index(app) + 1:])
+    wrong = {f"{path.relative_to(ROOT)} imports {name}"
+             for path in _modules(app) for name in _imported_apps(path) & above}
+    assert sorted(wrong) == []
+
+
+def test_the_import_finder_sees_an_import(tmp_path):
+    module = tmp_path / "m.py"
+    module.write_text("from gongzhi.campaigns.selectors_stars import latest_stars\n"
+                      "import gongzhi.renewal.models\n", encoding="utf-8")
+    assert _imported_apps(module) == {"campaigns", "renewal"}
