@@ -17,6 +17,7 @@ from gongzhi.core import audit
 from gongzhi.core.checks import required_text
 from gongzhi.core.notifications import notify
 from gongzhi.core.permissions import Perm, can, is_administrator
+from gongzhi.volunteering.actions.bank import whole
 from gongzhi.volunteering.actions.ledger import award_points, rule_points
 from gongzhi.volunteering.models import PointsReason, RuleCode
 
@@ -25,16 +26,6 @@ __all__ = ["assess_household", "confirm_assessment", "save_star_criterion"]
 CRITERION_FIELDS = ["name", "description", "order", "is_active"]
 FIELDS = ["household", "year", "stars", "status", "note", "points_awarded"]
 MAX_ORDER = 999
-
-
-def _whole(value, field: str, message: str, low: int, high: int) -> int:
-    try:
-        number = int(str(value).strip())
-    except (TypeError, ValueError):
-        raise ValidationError({field: message}) from None
-    if not low <= number <= high:
-        raise ValidationError({field: message})
-    return number
 
 
 @transaction.atomic
@@ -48,8 +39,8 @@ def save_star_criterion(*, criterion: StarCriterion | None = None, name: str,
     description = (description or "").strip()
     if len(description) > 200:
         raise ValidationError({"description": _("不能超过 %(n)d 个字") % {"n": 200}})
-    order = _whole(order, "order", _("顺序须为 0 到 %(n)d 之间的整数") % {"n": MAX_ORDER},
-                   0, MAX_ORDER)
+    order = whole(order, "order", low=0, high=MAX_ORDER,
+                  message=_("顺序须为 0 到 %(n)d 之间的整数") % {"n": MAX_ORDER})
     same_name = StarCriterion.objects.filter(name=name)
     if criterion is not None:
         criterion = StarCriterion.objects.select_for_update().get(pk=criterion.pk)
@@ -106,7 +97,7 @@ def assess_household(*, household: Household, year, awards, note: str = "",
     household = Household.objects.select_for_update().get(pk=household.pk)
     if acting_user is not None and not can(acting_user, Perm.INSPECT, household.area_path):
         raise PermissionDenied(_("您无权评定该住户的文明户星级"))
-    year = _whole(year, "year", _("只能评定今年或去年的文明户星级"), 0, 9999)
+    year = whole(year, "year", low=0, high=9999, message=_("只能评定今年或去年的文明户星级"))
     if year not in assessable_years():
         raise ValidationError({"year": _("只能评定今年或去年的文明户星级")})
     checked = _checked_awards(awards)

@@ -2,6 +2,7 @@
 nominations, and one open for voting with four nominees that passed review."""
 
 import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -108,3 +109,19 @@ def assert_error(response, status: int, code: str) -> dict:
     assert any("\u4e00" <= ch <= "\u9fff" for ch in body["detail"]), body
     assert body["detail_en"] and body["detail_en"].isascii(), body
     return body
+
+
+# What the page tests share: a page's HTML, a logged-in client, one table row by its data-*.
+def html(response) -> str:
+    return response.content.decode()
+
+
+def login(client, user):
+    client.force_login(user)
+    return client
+
+
+def row(page: str, attr: str, value) -> str:
+    match = re.search(rf'<tr data-{attr}="{value}"[^>]*>(.*?)</tr>', page, re.S)
+    assert match, f"no row data-{attr}={value}"
+    return match.group(1)

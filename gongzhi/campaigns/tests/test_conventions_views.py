@@ -12,26 +12,12 @@ from openpyxl import load_workbook
 
 from gongzhi.campaigns import actions as ca
 from gongzhi.campaigns.models import Convention, ConventionSignature, ConventionStage
+from gongzhi.campaigns.tests.conftest import html, login, row
 from gongzhi.notices.subjects import register_subject
 
 pytestmark = pytest.mark.django_db
 M = "/campaigns/manage/conventions"
 S = ConventionStage
-
-
-def html(response) -> str:
-    return response.content.decode()
-
-
-def login(client, user):
-    client.force_login(user)
-    return client
-
-
-def row(page: str, attr: str, value) -> str:
-    match = re.search(rf'<tr data-{attr}="{value}"[^>]*>(.*?)</tr>', page, re.S)
-    assert match, f"no row data-{attr}={value}"
-    return match.group(1)
 
 
 def count(cells: str, name: str) -> str:

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from gongzhi.campaigns import actions as ca
 from gongzhi.campaigns.models import AssessmentStatus, StarAssessment
+from gongzhi.campaigns.tests.conftest import html
 from gongzhi.campaigns.tests.fixtures_stars import evidence_for
 from gongzhi.volunteering.models import PointsEntry
 
@@ -17,8 +18,6 @@ M = "/campaigns/manage/stars"
 YEAR = timezone.localdate().year
 
 
-def html(response) -> str:
-    return response.content.decode()
 
 
 def as_user(client, user):

@@ -14,26 +14,11 @@ from PIL import Image
 
 from gongzhi.campaigns import actions as ca
 from gongzhi.campaigns.models import Nomination, Selection, SelectionCategory, Stage, Vote
-from gongzhi.campaigns.tests.conftest import end_voting, new_selection
+from gongzhi.campaigns.tests.conftest import end_voting, html, login, new_selection, row
 from gongzhi.notices.models import Notice, NoticeStatus
 
 pytestmark = pytest.mark.django_db
 M = "/campaigns/manage"
-
-
-def html(response) -> str:
-    return response.content.decode()
-
-
-def login(client, user):
-    client.force_login(user)
-    return client
-
-
-def row(page: str, attr: str, value) -> str:
-    match = re.search(rf'<tr data-{attr}="{value}"[^>]*>(.*?)</tr>', page, re.S)
-    assert match, f"no row data-{attr}={value}"
-    return match.group(1)
 
 
 def count(cells: str, name: str) -> str:
